@@ -34,25 +34,24 @@ TwoStreamOptions opts(int64_t lb, int64_t ub, std::string node = "sampler", uint
   return o;
 }
 
-// Labelled part of batches [first, first + count), concatenated.
-std::vector<int64_t> labelled_run(const TwoStreamSampler& s, int64_t first, int64_t count) {
+// The labelled (or unlabelled) part of batches [first, first + count), concatenated.
+std::vector<int64_t> part_run(const TwoStreamSampler& s, int64_t first, int64_t count, bool labelled) {
   std::vector<int64_t> out;
   const int64_t lb = s.options().labelled_batch;
   for (int64_t b = first; b < first + count; ++b) {
     const std::vector<int64_t> ids = s.batch(b);
-    out.insert(out.end(), ids.begin(), ids.begin() + lb);
+    if (labelled) out.insert(out.end(), ids.begin(), ids.begin() + lb);
+    else out.insert(out.end(), ids.begin() + lb, ids.end());
   }
   return out;
 }
 
+std::vector<int64_t> labelled_run(const TwoStreamSampler& s, int64_t first, int64_t count) {
+  return part_run(s, first, count, true);
+}
+
 std::vector<int64_t> unlabelled_run(const TwoStreamSampler& s, int64_t first, int64_t count) {
-  std::vector<int64_t> out;
-  const int64_t lb = s.options().labelled_batch;
-  for (int64_t b = first; b < first + count; ++b) {
-    const std::vector<int64_t> ids = s.batch(b);
-    out.insert(out.end(), ids.begin() + lb, ids.end());
-  }
-  return out;
+  return part_run(s, first, count, false);
 }
 
 TEST(TwoStreamSampler, EveryLabelledEpochIsAPermutation) {
