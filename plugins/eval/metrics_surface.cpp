@@ -54,14 +54,6 @@ std::vector<uint8_t> crop(const uint8_t* m, const Size3& n, const Box& box) {
   return out;
 }
 
-// Distances (sqrt of the other surface's squared EDT) at this surface's voxels, in C order.
-std::vector<double> gather(const std::vector<uint8_t>& surface, const std::vector<double>& sq_edt) {
-  std::vector<double> out;
-  for (size_t i = 0; i < surface.size(); ++i)
-    if (surface[i]) out.push_back(std::sqrt(sq_edt[i]));
-  return out;
-}
-
 }  // namespace
 
 std::vector<uint8_t> surface_of(const uint8_t* mask, const Size3& n) {
@@ -99,10 +91,10 @@ SurfaceDistances surface_distances(const uint8_t* a, const uint8_t* b, const Siz
   // are background, exactly what the array border is for scipy.
   const auto sa = surface_of(ca.data(), c);
   const auto sb = surface_of(cb.data(), c);
-  std::vector<double> edt_a, edt_b;
-  tbb::parallel_invoke([&] { edt_a = squared_edt(sa.data(), c, spacing); },
-                       [&] { edt_b = squared_edt(sb.data(), c, spacing); });
-  return {gather(sa, edt_b), gather(sb, edt_a)};
+  SurfaceDistances d;
+  tbb::parallel_invoke([&] { d.a_to_b = edt_at(sb.data(), sa.data(), c, spacing); },
+                       [&] { d.b_to_a = edt_at(sa.data(), sb.data(), c, spacing); });
+  return d;
 }
 
 }  // namespace flowrun
