@@ -1,5 +1,5 @@
-// Exact squared EDT: a binary pass along z, then the lower envelope of
-// parabolas along y and along x. See metrics_edt.h.
+// Exact squared EDT: a binary pass along x, then the lower envelope of
+// parabolas along y and along z. See metrics_edt.h.
 #include "plugins/eval/metrics_edt.h"
 
 #include <tbb/blocked_range.h>
