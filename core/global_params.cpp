@@ -1,0 +1,24 @@
+// Schema of the graph's global parameters.
+#include "core/global_params.h"
+
+namespace flowrun {
+
+const ParamSchema& global_param_schema() {
+  static const ParamSchema schema = [] {
+    ParamSchema s;
+    s.push_back(ParamSpec::integer("seed", 1337, "seed of every random stream of the run", 0));
+    s.push_back(ParamSpec::integer("iterations", 0,
+                                   "batches to run; 0 = as many as the bounded sources give", 0));
+    s.push_back(ParamSpec::string("device", "auto", "auto | cpu | cuda | cuda:N"));
+    s.push_back(ParamSpec::integer("prefetch", 2, "batches in flight at most (bounds memory)", 1, 64));
+    s.push_back(ParamSpec::integer("threads", 0, "oneTBB worker threads; 0 = one per core", 0, 1024));
+    s.push_back(ParamSpec::integer("torch_threads", 0,
+                                   "LibTorch intra-op threads; 0 = the core count minus the CPU-stage threads", 0, 1024));
+    s.push_back(ParamSpec::integer("log_every", 10, "iterations between log lines", 1));
+    s.push_back(ParamSpec::string("dataset_root", "", "overrides the dataset description's root folder"));
+    return s;
+  }();
+  return schema;
+}
+
+}  // namespace flowrun

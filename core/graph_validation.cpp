@@ -1,0 +1,125 @@
+// Whole-graph validation before anything runs.
+#include "core/graph_validation.h"
+
+#include <filesystem>
+#include <functional>
+#include <set>
+
+#include "core/error.h"
+#include "core/global_params.h"
+
+namespace flowrun {
+
+using nlohmann::json;
+
+static std::string port_list(const std::vector<PortSpec>& ports) {
+  if (ports.empty()) return "none";
+  std::string s;
+  for (auto& p : ports) s += (s.empty() ? "" : ", ") + p.name + " (" + p.type + ")";
+  return s;
+}
+
+ValidatedGraph validate_graph(const GraphSpec& spec, const Registry& registry) {
+  ValidatedGraph vg;
+  vg.spec = spec;
+  vg.globals = validate_params(spec.params, global_param_schema(), spec.where("$.params"));
+
+  if (!spec.dataset.empty()) {
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(spec.dataset, ec))
+      throw InputError(spec.where("$.dataset") + ": dataset description '" + spec.dataset +
+                       "' not found (paths resolve relative to the graph file)");
+  }
+
+  // Resources first: node params may name them.
+  std::map<std::string, std::string> resource_types;
+  for (auto& r : spec.resources) {
+    const std::string w = spec.where("$.resources." + r.name);
+    const ResourceType& t = registry.require_resource(r.type, w + ".type");
+    vg.resource_params[r.name] = validate_params(r.params, t.schema.params, w + ".params");
+    resource_types[r.name] = r.type;
+  }
+
+  if (spec.nodes.empty()) throw InputError(spec.where("$.nodes") + ": the graph has no nodes");
+  std::set<std::string> ids;
+  for (auto& n : spec.nodes) {
+    const std::string w = spec.where_node(n);
+    if (!ids.insert(n.id).second) throw InputError(w + ": duplicate node id '" + n.id + "'");
+    const NodeType& t = registry.require_node(n.type, w + ".type");
+    const std::string pw = spec.where("$.nodes[" + std::to_string(n.index) + "].params") + " (node '" + n.id + "')";
+    json params = validate_params(n.params, t.schema.params, pw);
+    for (auto& p : t.schema.params) {
+      if (p.type != ParamType::Resource || params[p.name].is_null()) continue;
+      const std::string rname = params[p.name];
+      auto it = resource_types.find(rname);
+      if (it == resource_types.end())
+        throw InputError(pw + "." + p.name + ": no resource named '" + rname + "' in $.resources");
+      if (!p.resource_type.empty() && it->second != p.resource_type)
+        throw InputError(pw + "." + p.name + ": resource '" + rname + "' has type " + it->second + ", expected " +
+                         p.resource_type);
+    }
+    if (t.schema.serial && n.concurrency != 0 && n.concurrency != 1)
+      throw InputError(w + ".concurrency: node type " + n.type +
+                       " keeps state across batches and runs serially; remove \"concurrency\" or set it to 1");
+    vg.node_params[n.id] = std::move(params);
+  }
+
+  // Edges: endpoints exist, ports exist, types agree, each input fed once.
+  std::map<std::string, std::set<std::string>> fed;
+  for (auto& e : spec.edges) {
+    const std::string w = spec.where("$.edges[" + std::to_string(e.index) + "]");
+    const NodeSpec* from = spec.node(e.from.node);
+    const NodeSpec* to = spec.node(e.to.node);
+    if (!from) throw InputError(w + ": edge from unknown node '" + e.from.node + "'");
+    if (!to) throw InputError(w + ": edge to unknown node '" + e.to.node + "'");
+    const NodeSchema& fs = registry.node(from->type)->schema;
+    const NodeSchema& ts = registry.node(to->type)->schema;
+    const PortSpec* op = fs.output(e.from.port);
+    const PortSpec* ip = ts.input(e.to.port);
+    if (!op)
+      throw InputError(w + ": node '" + from->id + "' (" + from->type + ") has no output port '" + e.from.port +
+                       "'; its outputs: " + port_list(fs.outputs));
+    if (!ip)
+      throw InputError(w + ": node '" + to->id + "' (" + to->type + ") has no input port '" + e.to.port +
+                       "'; its inputs: " + port_list(ts.inputs));
+    if (!port_types_compatible(op->type, ip->type))
+      throw InputError(w + ": port type mismatch: " + from->id + "." + op->name + " gives " + op->type + " but " +
+                       to->id + "." + ip->name + " expects " + ip->type);
+    if (!fed[to->id].insert(ip->name).second)
+      throw InputError(w + ": input " + to->id + "." + ip->name + " is fed by more than one edge");
+  }
+  for (auto& n : spec.nodes) {
+    const NodeSchema& s = registry.node(n.type)->schema;
+    for (auto& ip : s.inputs)
+      if (!fed[n.id].count(ip.name))
+        throw InputError(spec.where_node(n) + ": input port '" + ip.name + "' (" + ip.type + ") is not connected");
+  }
+
+  // Cycles through forward edges are errors; a loop must be declared with "back": true.
+  std::map<std::string, std::vector<std::pair<std::string, size_t>>> succ;
+  for (auto& e : spec.edges) if (!e.back) succ[e.from.node].push_back({e.to.node, e.index});
+  std::map<std::string, int> state;  // 0 new, 1 on stack, 2 done
+  std::vector<std::string> stack;
+  std::function<void(const std::string&)> visit = [&](const std::string& id) {
+    state[id] = 1;
+    stack.push_back(id);
+    for (auto& [next, edge_index] : succ[id]) {
+      if (state[next] == 1) {
+        std::string cycle;
+        bool on = false;
+        for (auto& s : stack) { on = on || s == next; if (on) cycle += s + " -> "; }
+        throw InputError(spec.where("$.edges[" + std::to_string(edge_index) + "]") + ": cycle " + cycle + next +
+                         "; a loop must be declared on one edge with \"back\": true (it then feeds the next batch)");
+      }
+      if (state[next] == 0) visit(next);
+    }
+    stack.pop_back();
+    state[id] = 2;
+    vg.topo_order.insert(vg.topo_order.begin(), id);
+  };
+  for (auto it = spec.nodes.rbegin(); it != spec.nodes.rend(); ++it)
+    if (state[it->id] == 0) visit(it->id);
+  return vg;
+}
+
+}  // namespace flowrun

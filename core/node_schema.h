@@ -1,0 +1,49 @@
+// The contract a node type declares: typed input and output ports, typed
+// parameters, and how it may be scheduled. Checked before the graph runs and
+// printed by `flowrun describe`.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/param_schema.h"
+
+namespace flowrun {
+
+// Port types are names ("batch", "volume", "cases", ...). "any" connects to anything.
+struct PortSpec {
+  std::string name;
+  std::string type = "any";
+  std::string doc;
+};
+
+struct NodeSchema {
+  std::string type;  // registry name, "<plugin>.<name>" by convention, e.g. "cotwin.loss"
+  std::string doc;   // one line
+  std::vector<PortSpec> inputs;
+  std::vector<PortSpec> outputs;
+  ParamSchema params;
+  // The node keeps state across batches and must see them one at a time, in
+  // batch order (optimizer steps, loggers). The graph cannot make it parallel.
+  bool serial = false;
+
+  const PortSpec* input(const std::string& name) const;
+  const PortSpec* output(const std::string& name) const;
+  const ParamSpec* param(const std::string& name) const;
+  nlohmann::json to_json() const;
+};
+
+// Resource types (long-lived shared objects such as models) have a schema
+// without ports.
+struct ResourceSchema {
+  std::string type;
+  std::string doc;
+  ParamSchema params;
+  nlohmann::json to_json() const;
+};
+
+bool port_types_compatible(const std::string& from, const std::string& to);
+
+}  // namespace flowrun

@@ -1,0 +1,27 @@
+// What every verb that reads a graph does first: a registry with the built-in
+// types, the graph's plugins loaded, --set overrides applied, the graph parsed
+// and validated.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/graph_validation.h"
+#include "core/overrides.h"
+#include "core/plugin_loader.h"
+#include "core/registry.h"
+
+namespace flowrun {
+
+struct Session {
+  std::unique_ptr<Registry> registry;
+  std::unique_ptr<PluginLoader> loader;
+
+  Session();
+  // Loads every plugin on the search path (for nodes / describe).
+  void load_all_plugins(std::vector<std::string>* errors);
+  ValidatedGraph load(const std::string& graph_file, const std::vector<std::string>& set_args);
+};
+
+}  // namespace flowrun

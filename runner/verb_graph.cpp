@@ -1,0 +1,126 @@
+// Verbs that read a graph: run, validate, dot.
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <thread>
+
+#include "core/dot_export.h"
+#include "core/error.h"
+#include "core/graph_runner.h"
+#include "core/graph_spec.h"
+#include "runner/session.h"
+#include "runner/resume.h"
+#include "runner/torch_threads.h"
+#include "runner/verbs.h"
+
+namespace fs = std::filesystem;
+
+namespace flowrun {
+
+namespace {
+
+std::atomic<bool> g_stop{false};
+
+extern "C" void on_sigint(int) {
+  // First Ctrl-C: finish the batches in flight and close nodes (checkpoints);
+  // a second one kills the process the default way.
+  g_stop = true;
+  std::signal(SIGINT, SIG_DFL);
+}
+
+struct GraphArgs {
+  std::string graph;
+  std::vector<std::string> sets;
+};
+
+void add_graph_args(CLI::App* sub, GraphArgs& a) {
+  sub->add_option("graph", a.graph, "graph JSON file")->required();
+  sub->add_option("--set", a.sets,
+                  "override a value: PATH=VALUE, e.g. nodes.crop.sigma=2, params.iterations=100, "
+                  "resources.net1.init=xavier (repeatable; see docs/graphs.md)");
+}
+
+}  // namespace
+
+void add_run_verb(CLI::App& app) {
+  auto* sub = app.add_subcommand("run", "run a graph (the default verb: `flowrun GRAPH.json`)");
+  auto a = std::make_shared<GraphArgs>();
+  auto out = std::make_shared<std::string>();
+  auto resume = std::make_shared<std::string>();
+  auto threads = std::make_shared<int>(0);
+  add_graph_args(sub, *a);
+  sub->add_option("--out,-o", *out, "output folder (default: runs/<graph name>)");
+  sub->add_option("--resume", *resume, "continue the run whose output folder is DIR (its last checkpoint)");
+  sub->add_option("--threads", *threads, "oneTBB worker threads (default: params.threads or the core count)");
+  sub->callback([a, out, resume, threads] {
+    Session s;
+    std::vector<std::string> sets = a->sets;
+    int64_t first_batch = 0;
+    if (!resume->empty()) {
+      first_batch = resume_point(*resume, sets);
+      if (out->empty()) *out = *resume;
+    }
+    ValidatedGraph g = s.load(a->graph, sets);
+    if (out->empty()) *out = (fs::path("runs") / g.spec.name).string();
+    configure_torch_threads(g.globals);
+    RunOptions opt;
+    opt.out_dir = *out;
+    opt.first_batch = first_batch;
+    opt.max_threads = *threads;
+    opt.stop_requested = &g_stop;
+    std::signal(SIGINT, on_sigint);
+    std::cerr << "flowrun: running " << g.spec.name << " (" << g.spec.nodes.size() << " nodes) -> " << *out << "\n";
+    RunResult r = run_graph(g, *s.registry, opt);
+    std::signal(SIGINT, SIG_DFL);
+    std::cerr << "flowrun: " << (r.stopped ? "stopped after " : "done: ") << r.batches << " batches in "
+              << r.wall_seconds << " s; profile: " << (fs::path(*out) / "profile.json").string() << "\n";
+    if (r.stopped) throw RunError("interrupted after " + std::to_string(r.batches) + " batches (state saved in " + *out + ")");
+  });
+}
+
+void add_validate_verb(CLI::App& app) {
+  auto* sub = app.add_subcommand("validate", "check a graph (types, params, edges, plugins, dataset) without running it");
+  auto a = std::make_shared<GraphArgs>();
+  add_graph_args(sub, *a);
+  sub->callback([a] {
+    Session s;
+    ValidatedGraph g = s.load(a->graph, a->sets);
+    std::cout << g.spec.file << ": ok (" << g.spec.nodes.size() << " nodes, " << g.spec.edges.size() << " edges, "
+              << g.spec.resources.size() << " resources";
+    if (!g.spec.plugins.empty()) {
+      std::cout << "; plugins:";
+      for (auto& p : g.spec.plugins) std::cout << " " << p;
+    }
+    std::cout << ")\n";
+  });
+}
+
+void add_dot_verb(CLI::App& app) {
+  auto* sub = app.add_subcommand("dot", "print the graph in Graphviz dot (pipe into `dot -Tsvg`)");
+  auto a = std::make_shared<GraphArgs>();
+  auto profile = std::make_shared<std::string>();
+  auto output = std::make_shared<std::string>();
+  add_graph_args(sub, *a);
+  sub->add_option("--profile", *profile, "profile.json of a run: annotate nodes with calls and busy time");
+  sub->add_option("--output,-o", *output, "write to FILE instead of standard output");
+  sub->callback([a, profile, output] {
+    Session s;
+    ValidatedGraph g = s.load(a->graph, a->sets);
+    nlohmann::json prof;
+    if (!profile->empty()) {
+      prof = read_json_file(*profile, "profile");
+      if (!prof.is_object() || !prof.contains("nodes") || !prof["nodes"].is_object())
+        throw InputError(*profile + ": not a flowrun profile (expected an object with \"nodes\")");
+    }
+    const std::string dot = graph_to_dot(g, *s.registry, prof);
+    if (output->empty()) {
+      std::cout << dot;
+    } else {
+      std::ofstream f(*output);
+      if (!(f << dot)) throw RunError("cannot write " + *output);
+    }
+  });
+}
+
+}  // namespace flowrun

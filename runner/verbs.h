@@ -1,0 +1,16 @@
+// The verbs of the flowrun command line. Each add_* function registers one
+// subcommand on the app; its callback does the work and may throw
+// InputError (exit 2) or RunError (exit 1), which main() maps to exit codes.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace flowrun {
+
+void add_run_verb(CLI::App& app);
+void add_validate_verb(CLI::App& app);
+void add_nodes_verb(CLI::App& app);
+void add_describe_verb(CLI::App& app);
+void add_dot_verb(CLI::App& app);
+
+}  // namespace flowrun
