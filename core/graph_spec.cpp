@@ -72,12 +72,12 @@ GraphSpec parse_graph(const json& doc, const std::string& file) {
   const std::string f = file.empty() ? "<graph>" : g.file;
   if (!doc.is_object()) throw InputError(f + ": the top level must be a JSON object, got " + std::string(doc.type_name()));
   g.doc = doc;
-  static const std::set<std::string> known = {"flowrun", "name", "doc", "dataset", "plugins", "params",
-                                              "resources", "nodes", "edges", "$schema"};
+  static const std::set<std::string> known = {"flowrun", "name", "doc", "dataset", "dataset_generator", "plugins",
+                                              "params", "resources", "nodes", "edges", "$schema"};
   for (auto& [k, v] : doc.items())
     if (!known.count(k))
       throw InputError(g.where("$." + k) + ": unknown top-level key (expected one of: flowrun, name, doc, dataset, "
-                                          "plugins, params, resources, nodes, edges)");
+                                          "dataset_generator, plugins, params, resources, nodes, edges)");
   if (doc.contains("flowrun") && doc["flowrun"] != 1)
     throw InputError(g.where("$.flowrun") + ": unsupported graph format version " + doc["flowrun"].dump() + " (expected 1)");
   g.name = doc.value("name", fs::path(file).stem().string());

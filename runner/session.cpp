@@ -4,6 +4,7 @@
 #include "core/error.h"
 #include "core/graph_spec.h"
 #include "nodes/builtin_nodes.h"
+#include "runner/dataset_generator.h"
 
 namespace flowrun {
 
@@ -29,7 +30,9 @@ ValidatedGraph Session::load(const std::string& graph_file, const std::vector<st
       loader->load(shape.plugins[i], shape.where("$.plugins[" + std::to_string(i) + "]"));
   }
   apply_overrides(doc, overrides, *registry);
-  return validate_graph(parse_graph(doc, graph_file), *registry);
+  GraphSpec spec = parse_graph(doc, graph_file);
+  ensure_generated_dataset(spec);
+  return validate_graph(spec, *registry);
 }
 
 }  // namespace flowrun

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installs what flowrun needs to build and test on Debian 12 (as root), only
+# when something is missing, so repeated runs cost nothing.
+set -euo pipefail
+packages=(
+  build-essential cmake ninja-build pkg-config
+  libtorch-dev libopenblas0-pthread
+  libtbb-dev libinsighttoolkit5-dev libgdcm-tools libhdf5-dev
+  nlohmann-json3-dev libboost-dev libboost-filesystem-dev libcli11-dev
+  libgtest-dev libgmock-dev
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "installing: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
