@@ -7,9 +7,11 @@
 #include <vector>
 
 #include "core/error.h"
+#include "runner/malloc_tuning.h"
 #include "runner/verbs.h"
 
 int main(int argc, char** argv) {
+  flowrun::tune_malloc_for_tensors();
   CLI::App app{"flowrun: train semi-supervised 3D segmentation models from JSON-declared flow graphs.\n"
                "`flowrun GRAPH.json` runs a graph (same as `flowrun run GRAPH.json`)."};
   app.require_subcommand(1);
