@@ -1,0 +1,40 @@
+// The cotwin plugin's node types (schemas and factories) and the batch-meta
+// helpers they share. No torch headers, so the entry point compiles quickly.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "core/node_context.h"
+#include "core/node_schema.h"
+#include "core/packet.h"
+#include "core/registry.h"
+
+namespace flowrun {
+
+NodeSchema twin_forward_schema();
+std::unique_ptr<Node> make_twin_forward(const NodeContext& ctx);
+NodeSchema pseudo_labels_schema();
+std::unique_ptr<Node> make_pseudo_labels(const NodeContext& ctx);
+NodeSchema cotwin_loss_schema();
+std::unique_ptr<Node> make_cotwin_loss(const NodeContext& ctx);
+
+// L labelled and U unlabelled samples of a batch packet (meta labeled_count,
+// unlabeled_count). The batch puts the labelled samples first.
+struct BatchCounts {
+  int64_t labeled = 0;
+  int64_t unlabeled = 0;
+};
+
+inline BatchCounts batch_counts(const Packet& p, const std::string& node_id) {
+  if (!p.meta.contains("labeled_count") || !p.meta.contains("unlabeled_count"))
+    throw RunError("node '" + node_id + "': batch " + std::to_string(p.batch_id) +
+                   " has no meta labeled_count / unlabeled_count (see docs/packets.md)");
+  BatchCounts c{p.meta["labeled_count"].get<int64_t>(), p.meta["unlabeled_count"].get<int64_t>()};
+  if (c.labeled < 0 || c.unlabeled < 0)
+    throw RunError("node '" + node_id + "': negative labeled_count or unlabeled_count in batch " +
+                   std::to_string(p.batch_id));
+  return c;
+}
+
+}  // namespace flowrun

@@ -1,0 +1,117 @@
+// cotwin.twin_forward: both networks' forward passes of one training batch.
+//
+// Students (with autograd): each net on all crops A, labelled and unlabelled
+// in one pass, so BatchNorm sees the whole batch as in the lineage. Teachers
+// on crops B (no autograd): the views the dynamic pseudo-labels need. The
+// teachers' view of A is the students' output detached (pseudo_labels does
+// that), so A is not run twice.
+//
+// cutmix (TraCoCo recipe, METHOD section 3 step 4): the unlabelled students'
+// inputs are mixed with a per-sample box mask and partner permutation; the
+// teachers then need A unmixed, so one extra no-grad pass per net on the
+// unlabelled A gives logits1_a / logits2_a, and the mask and permutation are
+// passed on (cutmix_mask, cutmix_perm) for pseudo_labels to mix the labels
+// the same way.
+#include <sstream>
+
+#include <torch/torch.h>
+
+#include "core/rng.h"
+#include "plugins/common/segmentation_model.h"
+#include "plugins/cotwin/cotwin_nodes.h"
+#include "plugins/cotwin/cutmix.h"
+
+namespace flowrun {
+namespace {
+
+std::string shape_of(const at::Tensor& t) {
+  std::ostringstream os;
+  os << t.sizes();
+  return os.str();
+}
+
+class TwinForward : public Node {
+ public:
+  void open(NodeContext& ctx) override {
+    const auto names = ctx.params.at("nets").get<std::vector<std::string>>();
+    if (names.size() != 2 || names[0] == names[1])
+      throw InputError("node '" + ctx.id + "': params.nets must name two different models");
+    net1_ = ctx.resource<SegmentationModel>(names[0]);
+    net2_ = ctx.resource<SegmentationModel>(names[1]);
+    if (net1_->device() != net2_->device())
+      throw InputError("node '" + ctx.id + "': models '" + names[0] + "' and '" + names[1] +
+                       "' live on different devices");
+    cutmix_ = ctx.params.at("cutmix").get<bool>();
+  }
+
+  void process(NodeContext& ctx, BatchIO& io) override {
+    const Packet& in = io.input("in");
+    const BatchCounts n = batch_counts(in, ctx.id);
+    const at::Device device = net1_->device();
+    const at::Tensor image = in.get<at::Tensor>("image").to(device);
+    if (image.dim() != 5 || image.size(0) != n.labeled + n.unlabeled)
+      throw RunError("node '" + ctx.id + "': image " + shape_of(image) + " does not hold labeled_count + unlabeled_count = " +
+                     std::to_string(n.labeled + n.unlabeled) + " samples [B, C, X, Y, Z]");
+
+    // Dropout draws from LibTorch's global generator; seeding it from
+    // (seed, batch, node) makes a run with this node at concurrency 1
+    // reproducible.
+    torch::manual_seed(stream_key(ctx.seed(), io.id(), ctx.id));
+    net1_->module().train();
+    net2_->module().train();
+
+    Packet out = in;  // shares the batch's tensors and meta
+    at::Tensor student_input = image;
+    if (cutmix_ && n.unlabeled > 0) {
+      Rng rng = ctx.rng(io.id());
+      const at::Tensor unlabeled = image.slice(0, n.labeled);
+      const at::Tensor mask = cutmix_box_mask(n.unlabeled, {image.size(2), image.size(3), image.size(4)}, rng).to(device);
+      const at::Tensor perm = mix_partner_permutation(n.unlabeled, rng).to(device);
+      student_input = at::cat({image.slice(0, 0, n.labeled), mix_inputs(unlabeled, mask, perm)}, 0);
+      at::NoGradGuard no_grad;
+      out.set("logits1_a", net1_->forward(unlabeled));
+      out.set("logits2_a", net2_->forward(unlabeled));
+      out.set("cutmix_mask", mask);
+      out.set("cutmix_perm", perm);
+    }
+    out.set("logits1", net1_->forward(student_input));
+    out.set("logits2", net2_->forward(student_input));
+
+    if (n.unlabeled > 0 && in.has("image_b")) {
+      const at::Tensor image_b = in.get<at::Tensor>("image_b").to(device);
+      if (image_b.dim() != 5 || image_b.size(0) != n.unlabeled || image_b.sizes().slice(1) != image.sizes().slice(1))
+        throw RunError("node '" + ctx.id + "': image_b " + shape_of(image_b) + " must be [" +
+                       std::to_string(n.unlabeled) + ", C, X, Y, Z] like the unlabelled part of image " +
+                       shape_of(image));
+      at::NoGradGuard no_grad;
+      out.set("logits1_b", net1_->forward(image_b));
+      out.set("logits2_b", net2_->forward(image_b));
+    }
+    io.emit("out", std::move(out));
+  }
+
+ private:
+  std::shared_ptr<SegmentationModel> net1_, net2_;
+  bool cutmix_ = false;
+};
+
+}  // namespace
+
+NodeSchema twin_forward_schema() {
+  NodeSchema s{"cotwin.twin_forward",
+               "forward passes of both nets: students on crops A (autograd), teachers on crops B (no grad)",
+               {{"in", "batch", "training batch (labelled first)"}},
+               {{"out", "forward", "the batch plus logits1, logits2 [B,K,...] and logits1_b, logits2_b [U,K,...]"}},
+               {}};
+  ParamSpec nets = ParamSpec::string_list("nets", {"net1", "net2"}, "the two SegmentationModel resources (f1, f2)");
+  nets.length = 2;
+  s.params.push_back(nets);
+  s.params.push_back(ParamSpec::boolean(
+      "cutmix", false,
+      "TraCoCo CutMix: students see mixed unlabelled crops; adds logits*_a, cutmix_mask, cutmix_perm"));
+  return s;
+}
+
+std::unique_ptr<Node> make_twin_forward(const NodeContext&) { return std::make_unique<TwinForward>(); }
+
+}  // namespace flowrun

@@ -1,0 +1,87 @@
+// The `vnet.model` resource: parameters, deterministic construction, device.
+#include "plugins/vnet/vnet_model_resource.h"
+
+#include <mutex>
+
+#include <ATen/CPUGeneratorImpl.h>
+#include <torch/torch.h>
+
+#include "core/node_schema.h"
+#include "core/rng.h"
+#include "plugins/common/device.h"
+
+namespace flowrun {
+
+uint64_t model_init_seed(uint64_t graph_seed, const std::string& name) {
+  return mix64(mix64(graph_seed) ^ hash_name("vnet.model/" + name));
+}
+
+VNetModel::VNetModel(const VNetOptions& options, uint64_t seed, const std::string& name,
+                     c10::Device device)
+    : device_(device) {
+  // LibTorch's nn::init draws from the default CPU generator and takes no
+  // generator argument, so the default one is seeded for the construction and
+  // its previous state put back afterwards: creating a model must not shift
+  // the random streams of anything else. The static mutex keeps two models
+  // built at once from interleaving their draws.
+  static std::mutex construction;
+  std::lock_guard<std::mutex> guard(construction);
+  at::Generator gen = at::detail::getDefaultCPUGenerator();
+  at::Tensor saved;
+  {
+    std::lock_guard<std::mutex> lock(gen.mutex());
+    saved = gen.get_state();
+    gen.set_current_seed(model_init_seed(seed, name));
+  }
+  try {
+    net_ = VNet(options);
+  } catch (...) {
+    std::lock_guard<std::mutex> lock(gen.mutex());
+    gen.set_state(saved);
+    throw;
+  }
+  {
+    std::lock_guard<std::mutex> lock(gen.mutex());
+    gen.set_state(saved);
+  }
+  net_->to(device_);
+}
+
+nlohmann::json VNetModel::architecture() const {
+  const VNetOptions& o = net_->options();
+  // init and dropout do not change the weights' shapes or meaning, so a
+  // checkpoint of a kaiming net loads into a xavier one.
+  return {{"type", "vnet"},
+          {"in_channels", o.in_channels},
+          {"n_classes", o.n_classes},
+          {"n_filters", o.n_filters},
+          {"normalization", o.normalization}};
+}
+
+ResourceSchema vnet_model_schema() {
+  ResourceSchema s{"vnet.model", "the lineage V-Net (UA-MT/MC-Net) as a SegmentationModel", {}};
+  s.params.push_back(ParamSpec::integer("in_channels", 1, "input channels (BraTS may use 4)", 1));
+  s.params.push_back(ParamSpec::integer("n_classes", 2, "output classes (logit channels)", 1));
+  s.params.push_back(ParamSpec::integer("n_filters", 16, "width of the first stage; later stages 2x, 4x, 8x, 16x", 1));
+  s.params.push_back(ParamSpec::boolean("dropout", true, "Dropout3d(0.5) after the bottleneck and the last decoder stage (training only)"));
+  s.params.push_back(ParamSpec::choice("normalization", "batch", {"batch", "instance", "group", "none"},
+                                       "normalisation layer after every convolution"));
+  s.params.push_back(ParamSpec::choice("init", "kaiming", {"kaiming", "xavier", "default"},
+                                       "weight init: SSL4MIS CPS uses kaiming for net1, xavier for net2"));
+  return s;
+}
+
+std::shared_ptr<Resource> make_vnet_model(const ResourceContext& ctx) {
+  VNetOptions o;
+  o.in_channels = ctx.params.at("in_channels").get<int64_t>();
+  o.n_classes = ctx.params.at("n_classes").get<int64_t>();
+  o.n_filters = ctx.params.at("n_filters").get<int64_t>();
+  o.dropout = ctx.params.at("dropout").get<bool>();
+  o.normalization = ctx.params.at("normalization").get<std::string>();
+  o.init = ctx.params.at("init").get<std::string>();
+  const c10::Device device = resolve_device(ctx.globals.value("device", std::string("auto")));
+  const uint64_t seed = ctx.globals.value("seed", uint64_t{1337});
+  return std::make_shared<VNetModel>(o, seed, ctx.name, device);
+}
+
+}  // namespace flowrun
