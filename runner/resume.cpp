@@ -1,10 +1,11 @@
-// Resume support for `flowrun run --resume DIR`.
+// Resume support for `flowrun run --resume DIR`: the first batch to run comes
+// from the iteration recorded in DIR/checkpoints/last.pt.
 #include "runner/resume.h"
 
 #include <filesystem>
 
 #include "core/error.h"
-#include "core/graph_spec.h"
+#include "plugins/common/checkpoint.h"
 
 namespace fs = std::filesystem;
 
@@ -13,14 +14,12 @@ namespace flowrun {
 int64_t resume_point(const std::string& dir, std::vector<std::string>&) {
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) throw InputError("--resume " + dir + ": no such folder");
-  const fs::path meta = fs::path(dir) / "checkpoints" / "last" / "meta.json";
-  if (!fs::is_regular_file(meta, ec))
-    throw InputError("--resume " + dir + ": no checkpoint to resume from (expected " + meta.string() +
-                     "; a run writes it every `checkpoint_every` iterations)");
-  nlohmann::json m = read_json_file(meta.string(), "checkpoint metadata");
-  if (!m.is_object() || !m.contains("iteration") || !m["iteration"].is_number_integer())
-    throw InputError(meta.string() + ": corrupt checkpoint metadata (expected an integer \"iteration\")");
-  return m["iteration"].get<int64_t>() + 1;
+  const fs::path last = fs::path(dir) / "checkpoints" / "last.pt";
+  if (!fs::is_regular_file(last, ec))
+    throw InputError("--resume " + dir + ": no checkpoint to resume from (expected " + last.string() +
+                     "; train.checkpoint writes it every `every` iterations and when a run ends or is stopped)");
+  const nlohmann::json meta = read_checkpoint_meta(last.string());
+  return meta["iteration"].get<int64_t>() + 1;
 }
 
 }  // namespace flowrun
