@@ -32,6 +32,10 @@ class PseudoLabels : public Node {
       io.emit("out", std::move(out));
       return;
     }
+    if (dynamic_ && !(in.has("logits1_b") && in.has("logits2_b")))
+      throw RunError("node '" + ctx.id + "': dynamic pseudo-labels need crops B but batch " +
+                     std::to_string(io.id()) +
+                     " has no image_b (shift-crop the unlabelled samples, or set dynamic false)");
     const std::vector<OverlapBox> boxes = dynamic_ ? overlap_boxes(in, n, logits1, ctx.id) : std::vector<OverlapBox>{};
     for (const char* net : {"1", "2"}) {
       const std::string k = net;
@@ -42,13 +46,7 @@ class PseudoLabels : public Node {
                                        : in.get<at::Tensor>("logits" + k).slice(0, n.labeled).detach();
       at::Tensor fix = fixed_pseudo_label(teacher_a);
       at::Tensor dyn = fix;
-      if (dynamic_) {
-        if (!in.has("logits" + k + "_b"))
-          throw RunError("node '" + ctx.id + "': dynamic pseudo-labels need crops B but batch " +
-                         std::to_string(io.id()) +
-                         " has no image_b (shift-crop the unlabelled samples, or set dynamic false)");
-        dyn = dynamic_pseudo_label(teacher_a, in.get<at::Tensor>("logits" + k + "_b"), boxes, combine_);
-      }
+      if (dynamic_) dyn = dynamic_pseudo_label(teacher_a, in.get<at::Tensor>("logits" + k + "_b"), boxes, combine_);
       if (in.has("cutmix_mask")) {
         const at::Tensor& mask = in.get<at::Tensor>("cutmix_mask");
         const at::Tensor& perm = in.get<at::Tensor>("cutmix_perm");
