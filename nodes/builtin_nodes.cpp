@@ -3,9 +3,12 @@
 #include "nodes/builtin_nodes.h"
 
 #include "core/registry.h"
+#include "nodes/prepare/prepare_nodes.h"
 
 namespace flowrun {
 
-void register_builtin_nodes(Registry&) {}
+void register_builtin_nodes(Registry& r) {
+  register_prepare_nodes(r);
+}
 
 }  // namespace flowrun

@@ -12,5 +12,6 @@ void add_validate_verb(CLI::App& app);
 void add_nodes_verb(CLI::App& app);
 void add_describe_verb(CLI::App& app);
 void add_dot_verb(CLI::App& app);
+void add_data_verbs(CLI::App& app);  // synth
 
 }  // namespace flowrun
