@@ -131,6 +131,7 @@ struct Options {
   int stop_at = -1;
   int net1_kernel = 3;
   std::string schedule = "poly";
+  std::string progress = "off";
   std::vector<double> dice;
 };
 
@@ -148,7 +149,7 @@ class Train : public ::testing::Test {
   void TearDown() override { fs::remove_all(root); }
 
   static json graph(const Options& o) {
-    return json::parse(R"({
+    json g = json::parse(R"({
       "params": {"seed": 7, "prefetch": 2, "log_every": 2},
       "resources": {"net1": {"type": "test.tiny_model"}, "net2": {"type": "test.tiny_model"},
                     "optimizer": {"type": "train.optimizer", "params": {"lr": 0.1}}},
@@ -156,8 +157,8 @@ class Train : public ::testing::Test {
                 {"id": "step", "type": "train.sgd_step"}, {"id": "val", "type": "test.fake_val"},
                 {"id": "ckpt", "type": "train.checkpoint"}, {"id": "log", "type": "train.log"}],
       "edges": [["ticks.out", "loss.in"], ["loss.out", "step.in"], ["step.out", "val.in"], ["val.out", "ckpt.in"],
-                ["ckpt.out", "log.in"], {"from": "ckpt.out", "to": "loss.prev", "back": true}]})")
-        .merge_patch(json{{"params", {{"iterations", o.iterations}}},
+                ["ckpt.out", "log.in"], {"from": "ckpt.out", "to": "loss.prev", "back": true}]})");
+    g.merge_patch(json{{"params", {{"iterations", o.iterations}}},
                           {"resources", {{"net1", {{"params", {{"kernel", o.net1_kernel}}}}}}},
                           {"nodes", json::array({json{{"id", "ticks"}, {"type", "test.ticks"}},
                                                  json{{"id", "loss"}, {"type", "test.tiny_loss"},
@@ -167,7 +168,8 @@ class Train : public ::testing::Test {
                                                  json{{"id", "val"}, {"type", "test.fake_val"}, {"params", {{"dice", o.dice}}}},
                                                  json{{"id", "ckpt"}, {"type", "train.checkpoint"},
                                                       {"params", {{"every", o.every}, {"keep_every", o.keep_every}}}},
-                                                 json{{"id", "log"}, {"type", "train.log"}, {"params", {{"progress", "off"}}}}})}});
+                                                 json{{"id", "log"}, {"type", "train.log"}, {"params", {{"progress", o.progress}}}}})}});
+    return g;
   }
 
   RunResult run(const Options& o, const fs::path& dir, int64_t first_batch = 0) {
@@ -301,6 +303,20 @@ TEST_F(Train, BestLastAndKeptCheckpointsAndTheLog) {
   constant.schedule = "constant";
   run(constant, root / "b");
   for (auto& l : log_lines(root / "b")) EXPECT_DOUBLE_EQ(l["lr"].get<double>(), 0.1);
+}
+
+TEST_F(Train, PlainProgressPrintsEveryLogEveryIterations) {
+  Options o;
+  o.iterations = 5;
+  o.progress = "plain";
+  ::testing::internal::CaptureStderr();
+  run(o, root / "a");
+  const std::string err = ::testing::internal::GetCapturedStderr();
+  // params.log_every is 2: iterations 2 and 4, and the last one.
+  for (const char* shown : {"iter 2/5", "iter 4/5", "iter 5/5"}) EXPECT_NE(err.find(shown), std::string::npos) << err;
+  for (const char* hidden : {"iter 1/5", "iter 3/5"}) EXPECT_EQ(err.find(hidden), std::string::npos) << err;
+  EXPECT_NE(err.find("it/s"), std::string::npos) << err;
+  EXPECT_NE(err.find("ETA"), std::string::npos) << err;
 }
 
 class Checkpoints : public ::testing::Test {
