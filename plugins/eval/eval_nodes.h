@@ -1,0 +1,39 @@
+// The eval plugin's node types, declared for its registration file:
+// eval.validate (in a training graph), eval.evaluate and eval.infer (the
+// one-batch graphs behind `flowrun eval` and `flowrun infer`).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/node.h"
+#include "core/node_schema.h"
+#include "plugins/eval/evaluate_cases.h"
+
+namespace flowrun {
+
+NodeSchema validate_node_schema();
+std::unique_ptr<Node> make_validate_node(const NodeContext& ctx);
+
+NodeSchema evaluate_node_schema();
+std::unique_ptr<Node> make_evaluate_node(const NodeContext& ctx);
+
+NodeSchema infer_node_schema();
+std::unique_ptr<Node> make_infer_node(const NodeContext& ctx);
+
+// Parameters every evaluating node shares: nets, network, patch, stride,
+// window_batch, lcc, normalize, window, rescale, label.
+void add_inference_params(ParamSchema& params);
+// EvalOptions from those parameters (plus voxel_metrics when present).
+EvalOptions eval_options(const nlohmann::json& params);
+// The models `network` selects from `nets`: [net1], [net2] or both; their
+// resource names in `names` when given. InputError for a missing or
+// non-model resource.
+std::vector<std::shared_ptr<SegmentationModel>> selected_models(const NodeContext& ctx,
+                                                                 std::vector<std::string>* names = nullptr);
+std::vector<SegmentationModel*> raw(const std::vector<std::shared_ptr<SegmentationModel>>& models);
+// The graph's dataset description, with globals.dataset_root applied.
+DatasetDescription graph_dataset(const NodeContext& ctx);
+
+}  // namespace flowrun

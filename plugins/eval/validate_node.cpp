@@ -1,0 +1,125 @@
+// eval.validate: validation inside a training graph. Every `every` iterations
+// (and at the last batch) the mean Dice on the validation split goes into the
+// step packet's meta "val"; at the last batch the test split is scored with
+// all four metrics and written as summary.json and test_metrics.csv.
+#include <filesystem>
+#include <iomanip>
+#include <iostream>
+
+#include "core/error.h"
+#include "plugins/eval/eval_nodes.h"
+
+namespace fs = std::filesystem;
+
+namespace flowrun {
+
+namespace {
+
+class ValidateNode : public Node {
+ public:
+  void open(NodeContext& ctx) override {
+    const std::string where = "node '" + ctx.id + "'";
+    models_ = selected_models(ctx, &names_);
+    options_ = eval_options(ctx.params);
+    dataset_ = graph_dataset(ctx);
+    every_ = ctx.params["every"].get<int64_t>();
+    split_ = pick_split(dataset_, ctx.params["split"].get<std::string>(), where);
+    val_ids_ = dataset_.split(split_);
+    const int64_t max_cases = ctx.params["max_cases"].get<int64_t>();
+    if (max_cases > 0 && static_cast<int64_t>(val_ids_.size()) > max_cases) val_ids_.resize(max_cases);
+    test_at_end_ = ctx.params["test_at_end"].get<bool>();
+    if (test_at_end_) {
+      const std::string test = ctx.params["test_split"].get<std::string>();
+      if (!dataset_.has_split(test))
+        throw InputError(where + ": " + dataset_.where() + "no split '" + test +
+                         "' to test on at the end (set test_at_end false or name another test_split)");
+      test_ids_ = dataset_.split(test);
+      test_split_ = test;
+    }
+    if (!dataset_.has_labels()) throw InputError(where + ": " + dataset_.where() + "the dataset has no labels");
+    check_models(raw(models_), options_, static_cast<int64_t>(dataset_.channels.size()), where);
+  }
+
+  void process(NodeContext& ctx, BatchIO& io) override {
+    Packet p = io.input("in");
+    const bool last = io.id() == ctx.last_batch;
+    const nlohmann::json& it_meta = p.meta.contains("iteration") ? p.meta["iteration"] : nlohmann::json();
+    const int64_t iteration = it_meta.is_number_integer() ? it_meta.get<int64_t>() : io.id();
+    // Batch ids count from 0; the lineage validates after every `every` completed iterations.
+    if ((io.id() + 1) % every_ == 0 || last) {
+      EvalOptions quick = options_;
+      quick.dice_only = true;
+      quick.save_dir.clear();
+      const EvalResult r = evaluate_cases(dataset_, val_ids_, raw(models_), quick);
+      last_val_ = {{"dice", r.summary.dice.mean}, {"iteration", iteration}, {"split", split_},
+                   {"cases", r.summary.cases}, {"network", ctx.params["network"]}};
+      p.meta["val"] = last_val_;
+      std::cerr << "flowrun: " << ctx.id << ": iteration " << iteration << ": " << split_ << " Dice "
+                << std::fixed << std::setprecision(4) << r.summary.dice.mean << " over " << r.summary.cases
+                << " cases\n";
+    }
+    if (last && test_at_end_ && !ctx.stopping()) test(ctx, iteration);
+    io.emit("out", std::move(p));
+  }
+
+ private:
+  void test(NodeContext& ctx, int64_t iteration) {
+    EvalOptions full = options_;
+    if (ctx.params["save_predictions"].get<bool>() && !ctx.out_dir.empty())
+      full.save_dir = (fs::path(ctx.out_dir) / "predictions").string();
+    EvalResult r = evaluate_cases(dataset_, test_ids_, raw(models_), full,
+                                  [&](const CaseResult& c, size_t i, size_t n) {
+                                    std::cerr << "flowrun: " << ctx.id << ": test case " << i + 1 << "/" << n << " "
+                                              << c.id << " Dice " << std::fixed << std::setprecision(4)
+                                              << c.metrics.dice << (c.metrics.empty ? " (empty)" : "") << "\n";
+                                  });
+    r.split = test_split_;
+    nlohmann::json test = result_json(r);
+    std::cerr << result_table(test);
+    if (ctx.out_dir.empty()) return;
+    nlohmann::json summary = {{"test", test},
+                              {"iteration", iteration},
+                              {"network", ctx.params["network"]},
+                              {"nets", names_},
+                              {"dataset", ctx.dataset}};
+    if (!last_val_.is_null()) summary["val"] = last_val_;
+    write_json_file(summary, (fs::path(ctx.out_dir) / "summary.json").string());
+    write_metrics_csv(r, (fs::path(ctx.out_dir) / "test_metrics.csv").string());
+  }
+
+  std::vector<std::shared_ptr<SegmentationModel>> models_;
+  std::vector<std::string> names_;
+  EvalOptions options_;
+  DatasetDescription dataset_;
+  int64_t every_ = 200;
+  std::string split_, test_split_;
+  std::vector<std::string> val_ids_, test_ids_;
+  bool test_at_end_ = true;
+  nlohmann::json last_val_;
+};
+
+}  // namespace
+
+NodeSchema validate_node_schema() {
+  NodeSchema s;
+  s.type = "eval.validate";
+  s.doc = "every N iterations: mean Dice on the val split into meta.val; at the end: test metrics, summary.json, "
+          "test_metrics.csv (switches the nets to eval mode meanwhile, so no forward may run concurrently)";
+  s.inputs = {{"in", "step", "the training step's packet"}};
+  s.outputs = {{"out", "step", "the same packet, plus meta.val on validation iterations"}};
+  s.serial = true;
+  add_inference_params(s.params);
+  s.params.push_back(ParamSpec::integer("every", 200, "validate after every N iterations (and at the last)", 1));
+  s.params.push_back(ParamSpec::string("split", "val", "split to validate on ('test', with a warning, when absent)"));
+  s.params.push_back(ParamSpec::integer("max_cases", 0, "validate on the first N cases of the split; 0 = all", 0));
+  s.params.push_back(ParamSpec::string("test_split", "test", "split scored at the end"));
+  s.params.push_back(ParamSpec::boolean("test_at_end", true, "score the test split after the last batch"));
+  s.params.push_back(ParamSpec::boolean("voxel_metrics", true,
+                                        "HD95/ASD in voxels (the lineage's tables); false = units of the spacing"));
+  s.params.push_back(ParamSpec::boolean("save_predictions", false, "write the test masks to OUT/predictions/"));
+  return s;
+}
+
+std::unique_ptr<Node> make_validate_node(const NodeContext&) { return std::make_unique<ValidateNode>(); }
+
+}  // namespace flowrun
