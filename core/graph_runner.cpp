@@ -104,7 +104,7 @@ void Execution::create_nodes() {
     auto rt = std::make_unique<NodeRuntime>();
     rt->spec = graph_.spec.node(id);
     rt->schema = &registry_.node(rt->spec->type)->schema;
-    rt->n_inputs = rt->schema->inputs.size();
+    rt->n_inputs = 0;  // counted from the edges: optional inputs may be unwired
     NodeContext& c = rt->ctx;
     c.id = id;
     c.type = rt->spec->type;
@@ -122,6 +122,9 @@ void Execution::create_nodes() {
     nodes_.push_back(std::move(rt));
   }
   for (auto& e : graph_.spec.edges) {
+    auto& to = *nodes_[index.at(e.to.node)];
+    to.n_inputs++;
+    to.ctx.connected.insert(e.to.port);
     auto& from = *nodes_[index.at(e.from.node)];
     from.routes.push_back({e.from.port, index.at(e.to.node), e.to.port, e.back});
     if (!e.back) from.sink = false;

@@ -91,7 +91,7 @@ ValidatedGraph validate_graph(const GraphSpec& spec, const Registry& registry) {
   for (auto& n : spec.nodes) {
     const NodeSchema& s = registry.node(n.type)->schema;
     for (auto& ip : s.inputs)
-      if (!fed[n.id].count(ip.name))
+      if (!ip.optional && !fed[n.id].count(ip.name))
         throw InputError(spec.where_node(n) + ": input port '" + ip.name + "' (" + ip.type + ") is not connected");
   }
 

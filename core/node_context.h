@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <set>
 #include <memory>
 #include <string>
 
@@ -33,6 +34,7 @@ class NodeContext {
   int64_t first_batch = 0;      // id of the first batch of this run (non-zero on resume)
   int64_t last_batch = -1;      // id of the last batch (inclusive), known after open()
   bool failed = false;          // set before close() when the run failed or was cancelled
+  std::set<std::string> connected;  // input ports wired in this graph (optional ones may not be)
   std::map<std::string, std::shared_ptr<Resource>>* resources = nullptr;
   const std::atomic<bool>* stop_requested = nullptr;
 

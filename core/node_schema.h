@@ -17,6 +17,9 @@ struct PortSpec {
   std::string name;
   std::string type = "any";
   std::string doc;
+  // An optional input may stay unconnected; the node then runs without it
+  // (NodeContext::connected tells the node which inputs are wired).
+  bool optional = false;
 };
 
 struct NodeSchema {

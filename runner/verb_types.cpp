@@ -28,7 +28,8 @@ void print_params(const ParamSchema& params) {
 void print_ports(const char* title, const std::vector<PortSpec>& ports) {
   std::cout << title << ":\n";
   if (ports.empty()) std::cout << "  (none)\n";
-  for (auto& p : ports) std::cout << "  " << p.name << " : " << p.type << "  " << p.doc << "\n";
+  for (auto& p : ports)
+    std::cout << "  " << p.name << " : " << p.type << (p.optional ? " (optional)" : "") << "  " << p.doc << "\n";
 }
 
 }  // namespace

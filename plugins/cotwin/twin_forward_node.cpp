@@ -42,6 +42,14 @@ class TwinForward : public Node {
       throw InputError("node '" + ctx.id + "': models '" + names[0] + "' and '" + names[1] +
                        "' live on different devices");
     cutmix_ = ctx.params.at("cutmix").get<bool>();
+    // With batches prefetched, batch n+1's forward would otherwise run on
+    // weights that batch n's step is about to change in place (stale
+    // gradients, autograd version errors) while eval/checkpoints read them.
+    if (!ctx.connected.count("after") && ctx.globals.value("prefetch", 2) > 1)
+      throw InputError("node '" + ctx.id + "': with params.prefetch > 1, connect a back edge from the last node "
+                       "that uses the nets to this node's `after` input, e.g. {\"from\": \"checkpoint.out\", "
+                       "\"to\": \"" + ctx.id + ".after\", \"back\": true}, so a forward pass starts only after "
+                       "the previous batch's step (or set params.prefetch to 1)");
   }
 
   void process(NodeContext& ctx, BatchIO& io) override {
@@ -100,7 +108,9 @@ class TwinForward : public Node {
 NodeSchema twin_forward_schema() {
   NodeSchema s{"cotwin.twin_forward",
                "forward passes of both nets: students on crops A (autograd), teachers on crops B (no grad)",
-               {{"in", "batch", "training batch (labelled first)"}},
+               {{"in", "batch", "training batch (labelled first)"},
+                {"after", "any",
+                 "ordering only: a back edge from the last node using the nets (required when prefetch > 1)", true}},
                {{"out", "forward", "the batch plus logits1, logits2 [B,K,...] and logits1_b, logits2_b [U,K,...]"}},
                {}};
   ParamSpec nets = ParamSpec::string_list("nets", {"net1", "net2"}, "the two SegmentationModel resources (f1, f2)");

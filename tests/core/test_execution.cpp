@@ -2,6 +2,7 @@
 // edges, resources, failures. Timing claims are checked from recorded events,
 // not wall-clock thresholds.
 #include <algorithm>
+#include <map>
 
 #include "core/graph_runner.h"
 #include "test_support.h"
@@ -122,6 +123,35 @@ TEST_F(Execution, BackEdgeCarriesStateToTheNextBatch) {
       "edges": [["s.out", "acc.in"], {"from": "acc.out", "to": "acc.prev", "back": true}, ["acc.out", "c.in"]],
       "params": {"iterations": 5}})");
   EXPECT_EQ(Capture::seen, (std::vector<int64_t>{0, 1, 3, 6, 10}));
+}
+
+TEST_F(Execution, OptionalInputMayStayUnconnected) {
+  RunResult r = run(R"({"nodes": [{"id": "s", "type": "test.source"}, {"id": "g", "type": "test.gated_delay"}],
+      "edges": [["s.out", "g.in"]], "params": {"iterations": 4}})");
+  EXPECT_EQ(r.batches, 4);
+}
+
+// The training pattern: CPU stages prefetch, but the compute chain of batch
+// n+1 starts only after the last compute node of batch n (a back edge).
+TEST_F(Execution, BackEdgeSerialisesAComputeChainWhileSourcesPrefetch) {
+  RunResult r = run(R"({"nodes": [{"id": "s", "type": "test.source"},
+      {"id": "cpu", "type": "test.delay", "params": {"sleep_ms": 5}, "concurrency": 2},
+      {"id": "fwd", "type": "test.gated_delay", "params": {"sleep_ms": 5}},
+      {"id": "step", "type": "test.serial_delay", "params": {"sleep_ms": 5}}],
+      "edges": [["s.out", "cpu.in"], ["cpu.out", "fwd.in"], ["fwd.out", "step.in"],
+                {"from": "step.out", "to": "fwd.after", "back": true}],
+      "params": {"iterations": 8, "prefetch": 3}})");
+  auto fwd = of(r, "fwd"), step = of(r, "step"), cpu = of(r, "cpu");
+  ASSERT_EQ(fwd.size(), 8u);
+  std::map<int64_t, NodeEvent> step_of;
+  for (auto& e : step) step_of[e.batch] = e;
+  for (auto& e : fwd)
+    if (e.batch > 0) EXPECT_GE(e.start, step_of[e.batch - 1].end) << "forward " << e.batch << " overlapped step";
+  bool prefetched = false;
+  for (auto& c : cpu)
+    for (auto& s : step)
+      if (c.batch > s.batch && c.start < s.end && s.start < c.end) prefetched = true;
+  EXPECT_TRUE(prefetched) << "CPU stage never ran ahead of the compute chain";
 }
 
 TEST_F(Execution, ResourcesAreSharedByName) {

@@ -118,6 +118,11 @@ void register_types(flowrun::Registry& r) {
   s.params.push_back(ParamSpec::integer("add", 0, "added to the value"));
   s.serial = true;
   r.add_node(s, make<Delay>());
+  s = {"test.gated_delay", "like test.delay; `after` is an optional ordering input",
+       {{"in", "number", ""}, {"after", "any", "", true}}, {{"out", "number", ""}}, {}};
+  s.params.push_back(ParamSpec::integer("sleep_ms", 0, "milliseconds to sleep", 0, 10000));
+  s.params.push_back(ParamSpec::integer("add", 0, "added to the value"));
+  r.add_node(s, make<Delay>());
   s = {"test.join", "adds two values", {{"a", "number", ""}, {"b", "number", ""}}, {{"out", "number", ""}}, {}};
   r.add_node(s, make<Join>());
   s = {"test.fail", "throws on one batch", {{"in", "any", ""}}, {{"out", "any", ""}}, {}};
