@@ -2,6 +2,7 @@
 // dataset. It is idempotent so scripts and demos can call it unconditionally:
 // the options are recorded in synthetic.json's "preprocessing" and a second
 // call with the same options finds the data complete and writes nothing.
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -23,7 +24,7 @@ struct SynthArgs {
   std::string out;
   int cases = SynthOptions{}.cases;
   uint64_t seed = SynthOptions{}.seed;
-  std::vector<int64_t> size{SynthOptions{}.size.begin(), SynthOptions{}.size.end()};
+  std::vector<int64_t> size{SynthOptions{}.size[0], SynthOptions{}.size[1], SynthOptions{}.size[2]};
   double noise = SynthOptions{}.noise;
   double labeled_fraction = SynthOptions{}.labeled_fraction;
   bool force = false;
@@ -43,6 +44,11 @@ SynthOptions to_options(const SynthArgs& a) {
   o.size = {a.size[0], a.size[1], a.size[2]};
   o.noise = a.noise;
   o.labeled_fraction = a.labeled_fraction;
+  // The description must load: its labelled subset may not round to no case.
+  const int n_train = synth_train_count(o);
+  if (std::lround(o.labeled_fraction * n_train) < 1)
+    throw InputError("synth: --labeled-fraction " + std::to_string(o.labeled_fraction) + " of the " +
+                     std::to_string(n_train) + " training cases rounds to 0 labelled cases; raise it or --cases");
   return o;
 }
 
