@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
   flowrun::add_describe_verb(app);
   flowrun::add_dot_verb(app);
   flowrun::add_data_verbs(app);
+  flowrun::add_eval_verbs(app);
 
   // A first argument that is no verb and no flag is a graph to run.
   std::vector<std::string> args(argv + 1, argv + argc);

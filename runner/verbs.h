@@ -13,5 +13,6 @@ void add_nodes_verb(CLI::App& app);
 void add_describe_verb(CLI::App& app);
 void add_dot_verb(CLI::App& app);
 void add_data_verbs(CLI::App& app);  // synth
+void add_eval_verbs(CLI::App& app);  // eval, infer, metrics
 
 }  // namespace flowrun
