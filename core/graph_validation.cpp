@@ -46,17 +46,18 @@ ValidatedGraph validate_graph(const GraphSpec& spec, const Registry& registry) {
     const std::string w = spec.where_node(n);
     if (!ids.insert(n.id).second) throw InputError(w + ": duplicate node id '" + n.id + "'");
     const NodeType& t = registry.require_node(n.type, w + ".type");
-    const std::string pw = spec.where("$.nodes[" + std::to_string(n.index) + "].params") + " (node '" + n.id + "')";
-    json params = validate_params(n.params, t.schema.params, pw);
+    const std::string pw = spec.where("$.nodes[" + std::to_string(n.index) + "].params");
+    const std::string node_ctx = " (node '" + n.id + "')";
+    json params = validate_params(n.params, t.schema.params, pw, node_ctx);
     for (auto& p : t.schema.params) {
       if (p.type != ParamType::Resource || params[p.name].is_null()) continue;
       const std::string rname = params[p.name];
       auto it = resource_types.find(rname);
       if (it == resource_types.end())
-        throw InputError(pw + "." + p.name + ": no resource named '" + rname + "' in $.resources");
+        throw InputError(pw + "." + p.name + ": no resource named '" + rname + "' in $.resources" + node_ctx);
       if (!p.resource_type.empty() && it->second != p.resource_type)
         throw InputError(pw + "." + p.name + ": resource '" + rname + "' has type " + it->second + ", expected " +
-                         p.resource_type);
+                         p.resource_type + node_ctx);
     }
     if (t.schema.serial && n.concurrency != 0 && n.concurrency != 1)
       throw InputError(w + ".concurrency: node type " + n.type +

@@ -168,9 +168,10 @@ std::string check_param_value(const ParamSpec& s, const json& v) {
   return bad;
 }
 
-json validate_params(const json& given, const ParamSchema& schema, const std::string& where) {
+json validate_params(const json& given, const ParamSchema& schema, const std::string& where,
+                     const std::string& context) {
   if (!given.is_null() && !given.is_object())
-    throw InputError(where + ": expected an object of parameters, got " + given.dump());
+    throw InputError(where + ": expected an object of parameters, got " + given.dump() + context);
   json out = json::object();
   if (given.is_object()) {
     std::vector<std::string> known;
@@ -188,17 +189,17 @@ json validate_params(const json& given, const ParamSchema& schema, const std::st
         msg += "; known parameters:";
         if (known.empty()) msg += " none";
         for (auto& n : known) msg += " " + n;
-        throw InputError(msg);
+        throw InputError(msg + context);
       }
       std::string problem = check_param_value(*it, v);
-      if (!problem.empty()) throw InputError(where + "." + k + ": " + problem);
+      if (!problem.empty()) throw InputError(where + "." + k + ": " + problem + context);
       // Integers given as 2.0 are stored as integers so nodes can read them as int.
       out[k] = (it->type == ParamType::Int && v.is_number_float()) ? json(static_cast<int64_t>(v.get<double>())) : v;
     }
   }
   for (auto& s : schema) {
     if (out.contains(s.name)) continue;
-    if (s.required) throw InputError(where + ": missing required parameter '" + s.name + "' (" + s.expectation() + ")");
+    if (s.required) throw InputError(where + ": missing required parameter '" + s.name + "' (" + s.expectation() + ")" + context);
     out[s.name] = s.default_value;
   }
   return out;

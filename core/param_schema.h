@@ -55,7 +55,9 @@ using ParamSchema = std::vector<ParamSpec>;
 // Checks `given` (a JSON object or null) against `schema` and returns the
 // complete parameter object with defaults filled in. Throws InputError whose
 // message starts with `where` (e.g. "graph.json: $.nodes[2].params (node 'crop')").
-nlohmann::json validate_params(const nlohmann::json& given, const ParamSchema& schema, const std::string& where);
+// `context` (e.g. " (node 'crop')") is appended to every message.
+nlohmann::json validate_params(const nlohmann::json& given, const ParamSchema& schema, const std::string& where,
+                               const std::string& context = "");
 
 // Checks one value against one spec; returns an empty string or what is wrong.
 std::string check_param_value(const ParamSpec& spec, const nlohmann::json& value);
