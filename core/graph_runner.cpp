@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <fstream>
 #include <mutex>
+#include <set>
 #include <thread>
 #include <unordered_map>
 
@@ -23,6 +24,9 @@ namespace {
 struct BatchInputs {
   int64_t id = 0;
   std::map<std::string, PacketPtr> in;
+  // Arrival times of the last forward-edge and the last back-edge input: a
+  // node gated by a back edge waited for data by their positive difference.
+  double last_forward = 0, last_back = 0;
 };
 
 struct Route {
@@ -39,6 +43,7 @@ struct NodeRuntime {
   NodeContext ctx;
   std::vector<Route> routes;
   size_t n_inputs = 0;
+  std::set<std::string> back_ports;  // inputs fed by back edges
   bool sink = true;
   bool opened = false;
   std::unique_ptr<flow::function_node<BatchInputs, flow::continue_msg>> worker;
@@ -66,6 +71,7 @@ class Execution {
   void work(NodeRuntime& rt, BatchInputs& b);
   void complete(int64_t batch);
   void fail(const std::string& msg);
+  nlohmann::json chain_report(const nlohmann::json& profile) const;
 
   const ValidatedGraph& graph_;
   const Registry& registry_;
@@ -84,6 +90,48 @@ class Execution {
   int64_t completed_ = 0;
   int64_t first_ = 0, last_ = -1;
 };
+
+// For every back edge, the nodes on its loop (reachable from its target and
+// reaching its source) form a chain that runs one batch at a time: its busy
+// time per batch against the time its head waited for data shows whether the
+// CPU stages keep up.
+json Execution::chain_report(const json& profile) const {
+  json chains = json::array();
+  std::map<std::string, std::vector<std::string>> succ, pred;
+  for (auto& e : graph_.spec.edges)
+    if (!e.back) { succ[e.from.node].push_back(e.to.node); pred[e.to.node].push_back(e.from.node); }
+  auto reach = [](const std::string& start, std::map<std::string, std::vector<std::string>>& next) {
+    std::set<std::string> seen{start};
+    std::vector<std::string> todo{start};
+    while (!todo.empty()) {
+      std::string n = todo.back();
+      todo.pop_back();
+      for (auto& m : next[n]) if (seen.insert(m).second) todo.push_back(m);
+    }
+    return seen;
+  };
+  for (auto& e : graph_.spec.edges) {
+    if (!e.back) continue;
+    auto from_head = reach(e.to.node, succ), to_tail = reach(e.from.node, pred);
+    json nodes = json::array();
+    double busy = 0;
+    int64_t calls = 0;
+    for (auto& id : graph_.topo_order) {
+      if (!from_head.count(id) || !to_tail.count(id)) continue;
+      nodes.push_back(id);
+      if (profile["nodes"].contains(id)) busy += profile["nodes"][id].value("busy_seconds", 0.0);
+    }
+    double starved = 0;
+    if (profile["nodes"].contains(e.to.node)) {
+      starved = profile["nodes"][e.to.node].value("starved_seconds", 0.0);
+      calls = profile["nodes"][e.to.node].value("calls", int64_t{0});
+    }
+    chains.push_back({{"head", e.to.node}, {"tail", e.from.node}, {"nodes", nodes}, {"busy_seconds", busy},
+                      {"starved_seconds", starved}, {"batches", calls},
+                      {"starved_percent_of_busy", busy > 0 ? 100.0 * starved / busy : 0.0}});
+  }
+  return chains;
+}
 
 void Execution::create_resources() {
   for (auto& r : graph_.spec.resources) {
@@ -124,6 +172,7 @@ void Execution::create_nodes() {
   for (auto& e : graph_.spec.edges) {
     auto& to = *nodes_[index.at(e.to.node)];
     to.n_inputs++;
+    if (e.back) to.back_ports.insert(e.to.port);
     to.ctx.connected.insert(e.to.port);
     auto& from = *nodes_[index.at(e.from.node)];
     from.routes.push_back({e.from.port, index.at(e.to.node), e.to.port, e.back});
@@ -211,10 +260,14 @@ void Execution::deliver(size_t target, int64_t batch, const std::string& port, P
     BatchInputs& slot = rt.pending[batch];
     slot.id = batch;
     slot.in[port] = std::move(p);
+    (rt.back_ports.count(port) ? slot.last_back : slot.last_forward) = profiler_.now();
     if (slot.in.size() < rt.n_inputs) return;
     ready = std::move(slot);
     rt.pending.erase(batch);
   }
+  // The first batch's back-edge inputs are pre-filled, so it never waits on them.
+  if (!rt.back_ports.empty() && batch > first_)
+    profiler_.starved(rt.ctx.id, std::max(0.0, ready.last_forward - ready.last_back));
   submit(rt, std::move(ready));
 }
 
@@ -348,6 +401,7 @@ RunResult Execution::run() {
   result.profile["batches"] = completed_;
   for (auto& rt : nodes_)
     if (result.profile["nodes"].contains(rt->ctx.id)) result.profile["nodes"][rt->ctx.id]["type"] = rt->ctx.type;
+  result.profile["chains"] = chain_report(result.profile);
   result.events = profiler_.events();
   result.max_in_flight = profiler_.max_in_flight();
   if (!options_.out_dir.empty()) {

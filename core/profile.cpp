@@ -33,6 +33,11 @@ void Profiler::finished(const std::string& node, int64_t batch, double start, do
   if (record_) events_.push_back({node, batch, start, end});
 }
 
+void Profiler::starved(const std::string& node, double seconds) {
+  std::lock_guard<std::mutex> lock(mu_);
+  stats_[node].starved_seconds += seconds;
+}
+
 void Profiler::batch_entered(int64_t batch) {
   std::lock_guard<std::mutex> lock(mu_);
   max_in_flight_ = std::max(max_in_flight_, ++in_flight_);
@@ -56,7 +61,10 @@ json Profiler::to_json(double wall_seconds) const {
                  {"mean_ms", s.calls ? 1000.0 * s.busy_seconds / s.calls : 0.0},
                  {"active_span_seconds", span},
                  {"idle_seconds", std::max(0.0, span - s.busy_seconds)},
-                 {"max_queue", s.max_queue}};
+                 {"max_queue", s.max_queue},
+                 {"starved_seconds", s.starved_seconds},
+                 {"first_start", s.first_start},
+                 {"last_end", s.last_end}};
   }
   return {{"wall_seconds", wall_seconds}, {"max_in_flight", max_in_flight_}, {"nodes", nodes}};
 }

@@ -27,6 +27,7 @@ struct NodeStats {
   double busy_seconds = 0;
   double first_start = -1, last_end = 0;
   int64_t max_queue = 0;  // batches ready for this node but not started, at peak
+  double starved_seconds = 0;  // gated by a back edge: time its data arrived after the gate opened
 };
 
 class Profiler {
@@ -36,6 +37,7 @@ class Profiler {
   void queued(const std::string& node);
   void started(const std::string& node);
   void finished(const std::string& node, int64_t batch, double start, double end);
+  void starved(const std::string& node, double seconds);
   void batch_entered(int64_t batch);
   void batch_done(int64_t batch);
 

@@ -75,6 +75,13 @@ void add_run_verb(CLI::App& app) {
     std::signal(SIGINT, SIG_DFL);
     std::cerr << "flowrun: " << (r.stopped ? "stopped after " : "done: ") << r.batches << " batches in "
               << r.wall_seconds << " s; profile: " << (fs::path(*out) / "profile.json").string() << "\n";
+    for (auto& c : r.profile["chains"]) {
+      const double n = std::max<int64_t>(1, c["batches"].get<int64_t>());
+      std::cerr << "flowrun: compute chain " << c["head"].get<std::string>() << " .. " << c["tail"].get<std::string>()
+                << ": busy " << c["busy_seconds"].get<double>() / n << " s/batch, waited for data "
+                << c["starved_seconds"].get<double>() / n << " s/batch ("
+                << c["starved_percent_of_busy"].get<double>() << " % of busy)\n";
+    }
     if (r.stopped) throw RunError("interrupted after " + std::to_string(r.batches) + " batches (state saved in " + *out + ")");
   });
 }

@@ -152,6 +152,24 @@ TEST_F(Execution, BackEdgeSerialisesAComputeChainWhileSourcesPrefetch) {
     for (auto& s : step)
       if (c.batch > s.batch && c.start < s.end && s.start < c.end) prefetched = true;
   EXPECT_TRUE(prefetched) << "CPU stage never ran ahead of the compute chain";
+  ASSERT_EQ(r.profile["chains"].size(), 1u);
+  EXPECT_EQ(r.profile["chains"][0]["nodes"], json({"fwd", "step"}));
+  EXPECT_EQ(r.profile["chains"][0]["head"], "fwd");
+}
+
+// A chain fed by a slow CPU stage waits for data; the profile says how long.
+TEST_F(Execution, ProfileReportsHowLongAGatedChainWaitedForData) {
+  RunResult r = run(R"({"nodes": [{"id": "s", "type": "test.source"},
+      {"id": "cpu", "type": "test.delay", "params": {"sleep_ms": 30}},
+      {"id": "fwd", "type": "test.gated_delay", "params": {"sleep_ms": 1}},
+      {"id": "step", "type": "test.serial_delay", "params": {"sleep_ms": 1}}],
+      "edges": [["s.out", "cpu.in"], ["cpu.out", "fwd.in"], ["fwd.out", "step.in"],
+                {"from": "step.out", "to": "fwd.after", "back": true}],
+      "params": {"iterations": 6, "prefetch": 2}})");
+  const json& c = r.profile["chains"][0];
+  // Each of batches 1..5 waits for about 30 ms of CPU work minus the ~2 ms chain.
+  EXPECT_GT(c["starved_seconds"].get<double>(), 5 * 0.015);
+  EXPECT_GT(c["starved_percent_of_busy"].get<double>(), 100.0);
 }
 
 TEST_F(Execution, ResourcesAreSharedByName) {
