@@ -6,7 +6,7 @@
 
 #include "core/error.h"
 #include "core/param_schema.h"
-#include "nodes/synth/write_dataset.h"
+#include "runner/synthetic_dataset.h"
 
 namespace fs = std::filesystem;
 
@@ -29,8 +29,6 @@ static const ParamSchema& synthetic_schema() {
 
 bool ensure_generated_dataset(const GraphSpec& spec) {
   if (!spec.doc.contains("dataset_generator") || spec.dataset.empty()) return false;
-  std::error_code ec;
-  if (fs::exists(spec.dataset, ec)) return false;
   const json& gen = spec.doc["dataset_generator"];
   const std::string where = spec.where("$.dataset_generator");
   if (!gen.is_object() || gen.value("type", "") != "synthetic")
@@ -50,10 +48,10 @@ bool ensure_generated_dataset(const GraphSpec& spec) {
   if (fs::path(spec.dataset).filename() != "synthetic.json")
     throw InputError(spec.where("$.dataset") + ": a synthetic dataset is described by synthetic.json, got " +
                      fs::path(spec.dataset).filename().string());
-  std::cerr << "flowrun: dataset " << spec.dataset << " is absent; generating " << o.cases
-            << " synthetic cases in " << dir.string() << "\n";
-  write_synthetic_dataset(dir.string(), o);
-  return true;
+  const SynthOutcome r = ensure_synthetic_dataset(dir.string(), o, false);
+  if (r.written)
+    std::cerr << "flowrun: generated " << o.cases << " synthetic cases in " << dir.string() << " (" << r.reason << ")\n";
+  return r.written;
 }
 
 }  // namespace flowrun

@@ -11,7 +11,8 @@
 
 namespace flowrun {
 
-// Returns true when it generated the dataset. Throws InputError for an
+// Generates the dataset when it is absent or was made with other options;
+// returns true when it wrote it. Throws InputError for an
 // unknown generator type or bad parameters (naming $.dataset_generator).
 bool ensure_generated_dataset(const GraphSpec& spec);
 

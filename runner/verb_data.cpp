@@ -13,6 +13,7 @@
 #include "core/error.h"
 #include "nodes/synth/write_dataset.h"
 #include "nodes/volume/dataset.h"
+#include "runner/synthetic_dataset.h"
 #include "runner/verbs.h"
 
 namespace fs = std::filesystem;
@@ -26,6 +27,7 @@ struct SynthArgs {
   uint64_t seed = SynthOptions{}.seed;
   std::vector<int64_t> size{SynthOptions{}.size[0], SynthOptions{}.size[1], SynthOptions{}.size[2]};
   double noise = SynthOptions{}.noise;
+  double contrast = SynthOptions{}.contrast;
   double labeled_fraction = SynthOptions{}.labeled_fraction;
   bool force = false;
 };
@@ -43,6 +45,9 @@ SynthOptions to_options(const SynthArgs& a) {
   o.seed = a.seed;
   o.size = {a.size[0], a.size[1], a.size[2]};
   o.noise = a.noise;
+  if (!(a.contrast >= 0.0) || a.contrast > 100.0)
+    throw InputError("synth: --contrast must be in [0, 100], got " + std::to_string(a.contrast));
+  o.contrast = a.contrast;
   o.labeled_fraction = a.labeled_fraction;
   // The description must load: its labelled subset may not round to no case.
   const int n_train = synth_train_count(o);
@@ -50,32 +55,6 @@ SynthOptions to_options(const SynthArgs& a) {
     throw InputError("synth: --labeled-fraction " + std::to_string(o.labeled_fraction) + " of the " +
                      std::to_string(n_train) + " training cases rounds to 0 labelled cases; raise it or --cases");
   return o;
-}
-
-// What "preprocessing" records; equal records mean equal data.
-nlohmann::json record(const SynthOptions& o) {
-  return {{"generator", "flowrun synth"},
-          {"options", {{"cases", o.cases}, {"seed", o.seed}, {"size", o.size}, {"spacing", o.spacing},
-                       {"noise", o.noise}, {"contrast", o.contrast}, {"labeled_fraction", o.labeled_fraction},
-                       {"train_fraction", o.train_fraction}}}};
-}
-
-// True when desc_file exists, records these options and all its files exist.
-bool up_to_date(const fs::path& desc_file, const nlohmann::json& rec, std::string& why) {
-  std::error_code ec;
-  if (!fs::exists(desc_file, ec)) { why = "no " + desc_file.string(); return false; }
-  try {
-    DatasetDescription d = DatasetDescription::load(desc_file.string());
-    if (!d.raw.contains("preprocessing") || d.raw["preprocessing"] != rec) {
-      why = "it was made with other options";
-      return false;
-    }
-    for (auto& [name, ids] : d.splits) d.check_cases(ids);
-  } catch (const InputError& e) {
-    why = std::string("it is incomplete: ") + e.what();
-    return false;
-  }
-  return true;
 }
 
 }  // namespace
@@ -87,32 +66,20 @@ void add_data_verbs(CLI::App& app) {
   sub->add_option("--cases", a->cases, "number of cases (at least 3)");
   sub->add_option("--seed", a->seed, "seed of the phantoms");
   sub->add_option("--size", a->size, "volume size in voxels: X Y Z")->expected(3);
-  sub->add_option("--noise", a->noise, "std of the additive noise (organ contrast is 0.45)");
+  sub->add_option("--noise", a->noise, "std of the additive noise");
+  sub->add_option("--contrast", a->contrast, "organ minus background intensity (default 0.45: below the noise)");
   sub->add_option("--labeled-fraction", a->labeled_fraction, "default labelled fraction recorded in synthetic.json");
   sub->add_flag("--force", a->force, "regenerate even when the folder already holds this dataset");
   sub->callback([a] {
     const SynthOptions o = to_options(*a);
     const fs::path dir(a->out);
     const fs::path desc = dir / "synthetic.json";
-    const nlohmann::json rec = record(o);
-    std::string why;
-    if (!a->force && up_to_date(desc, rec, why)) {
-      std::cout << "flowrun synth: " << desc.string() << " already holds these " << o.cases
-                << " cases; nothing written (--force regenerates)\n";
+    const SynthOutcome r = ensure_synthetic_dataset(dir.string(), o, a->force);
+    if (!r.written) {
+      std::cout << "flowrun synth: " << r.reason << "; nothing written (--force regenerates)\n";
       return;
     }
-    if (!why.empty() && fs::exists(desc)) std::cout << "flowrun synth: regenerating " << dir.string() << " (" << why << ")\n";
-    write_synthetic_dataset(dir.string(), o);
-    nlohmann::json doc;
-    {
-      std::ifstream in(desc);
-      doc = nlohmann::json::parse(in);
-    }
-    doc["preprocessing"] = rec;
-    std::ofstream f(desc);
-    f << doc.dump(2) << "\n";
-    f.close();
-    if (!f) throw RunError("synth: cannot write " + desc.string());
+    if (!r.reason.empty() && r.reason.rfind("no ", 0) != 0) std::cout << "flowrun synth: regenerated (" << r.reason << ")\n";
     const int n_train = synth_train_count(o);
     std::cout << "flowrun synth: wrote " << o.cases << " cases of " << o.size[0] << "x" << o.size[1] << "x" << o.size[2]
               << " voxels (" << n_train << " in train.list, " << o.cases - n_train << " in test.list, labelled fraction "
