@@ -1,0 +1,82 @@
+// A tiny CoTwin run through the flowrun executable, end to end: synth, train
+// with checkpoints, resume, eval / infer / metrics on the checkpoint it made,
+// and the bad inputs around them (empty resume folder, corrupt checkpoint).
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+#include "cli_support.h"
+
+namespace flowrun {
+using nlohmann::json;
+using testing::run_command;
+
+static testing::CommandResult fr(const std::string& args) { return run_command(std::string(FLOWRUN_EXE) + " " + args); }
+
+class CliTraining : public ::testing::Test {
+ protected:
+  static inline std::string dir;
+  static void SetUpTestSuite() {
+    dir = testing::scratch("training");
+    auto s = fr("synth --out " + dir + "/data --cases 6 --size 32 32 32");
+    ASSERT_EQ(s.code, 0) << s.output;
+    json g = json::parse(std::ifstream(FLOWRUN_SOURCE_DIR "/graphs/demo.json"));
+    g.erase("dataset_generator");
+    g["dataset"] = dir + "/data/synthetic.json";
+    g["params"]["iterations"] = 4;
+    for (auto r : {"net1", "net2"}) g["resources"][r]["params"]["n_filters"] = 4;
+    for (auto& n : g["nodes"]) {
+      if (n["id"] == "sample") n["params"]["labeled_count"] = 2;
+      if (n["id"] == "crop") n["params"]["patch"] = {32, 32, 16};
+      if (n["id"] == "validate") n["params"].update({{"patch", {32, 32, 16}}, {"stride", {16, 16, 16}}, {"every", 2}});
+      if (n["id"] == "checkpoint") n["params"]["every"] = 2;
+    }
+    std::ofstream(dir + "/tiny.json") << g.dump(2);
+  }
+};
+
+TEST_F(CliTraining, TrainsResumesAndEvaluatesItsCheckpoint) {
+  auto run = fr(dir + "/tiny.json --out " + dir + "/run --set params.iterations=2");
+  ASSERT_EQ(run.code, 0) << run.output;
+  EXPECT_TRUE(std::filesystem::exists(dir + "/run/checkpoints/last.pt"));
+  auto resumed = fr(dir + "/tiny.json --resume " + dir + "/run");
+  ASSERT_EQ(resumed.code, 0) << resumed.output;
+  int lines = 0;
+  std::ifstream log(dir + "/run/log.jsonl");
+  for (std::string l; std::getline(log, l);) EXPECT_EQ(json::parse(l)["iteration"], lines++);
+  EXPECT_EQ(lines, 4) << "each iteration logged once across the resume";
+  json summary = json::parse(std::ifstream(dir + "/run/summary.json"));
+  const double dice = summary["test"]["mean"]["dice"];
+  EXPECT_GE(dice, 0.0);
+  EXPECT_LE(dice, 1.0);
+
+  auto ev = fr("eval --checkpoint " + dir + "/run --which last --out " + dir + "/eval --voxel");
+  ASSERT_EQ(ev.code, 0) << ev.output;
+  json es = json::parse(std::ifstream(dir + "/eval/summary.json"));
+  EXPECT_NEAR(es["test"]["mean"]["dice"].get<double>(), dice, 1e-6) << "eval reproduces the run's own test Dice";
+
+  const std::string img = dir + "/data/images/case_005_0000.nii.gz", gt = dir + "/data/labels/case_005.nii.gz";
+  auto inf = fr("infer --checkpoint " + dir + "/run " + img + " -o " + dir + "/pred.nii.gz");
+  ASSERT_EQ(inf.code, 0) << inf.output;
+  auto m = fr("metrics " + dir + "/pred.nii.gz " + gt + " --json --voxel");
+  ASSERT_EQ(m.code, 0) << m.output;
+  json mj = json::parse(m.output.substr(m.output.find('{')));
+  for (auto k : {"dice", "jaccard", "hd95", "asd", "units", "empty"}) EXPECT_TRUE(mj.contains(k)) << k;
+}
+
+TEST_F(CliTraining, BadResumeAndCorruptCheckpointExitWithTwo) {
+  std::filesystem::create_directories(dir + "/empty");
+  auto r = fr(dir + "/tiny.json --resume " + dir + "/empty");
+  EXPECT_EQ(r.code, 2) << r.output;
+  EXPECT_NE(r.output.find("no checkpoint"), std::string::npos) << r.output;
+  std::filesystem::create_directories(dir + "/corrupt/checkpoints");
+  std::ofstream(dir + "/corrupt/checkpoints/last.pt") << "not a checkpoint";
+  auto e = fr("eval --checkpoint " + dir + "/corrupt/checkpoints/last.pt");
+  EXPECT_EQ(e.code, 2) << e.output;
+  EXPECT_NE(e.output.find("last.pt"), std::string::npos) << e.output;
+}
+
+}  // namespace flowrun
