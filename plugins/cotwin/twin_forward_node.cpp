@@ -14,6 +14,7 @@
 // the same way.
 #include <sstream>
 
+#include <ATen/autocast_mode.h>
 #include <torch/torch.h>
 
 #include "core/rng.h"
@@ -42,6 +43,7 @@ class TwinForward : public Node {
       throw InputError("node '" + ctx.id + "': models '" + names[0] + "' and '" + names[1] +
                        "' live on different devices");
     cutmix_ = ctx.params.at("cutmix").get<bool>();
+    bf16_ = ctx.params.at("bf16").get<bool>();
     // With batches prefetched, batch n+1's forward would otherwise run on
     // weights that batch n's step is about to change in place (stale
     // gradients, autograd version errors) while eval/checkpoints read them.
@@ -53,6 +55,33 @@ class TwinForward : public Node {
   }
 
   void process(NodeContext& ctx, BatchIO& io) override {
+    // bf16 autocast applies to CUDA only; on CPU the option changes nothing.
+    const bool autocast = bf16_ && net1_->device().is_cuda();
+    if (autocast) {
+      at::autocast::set_autocast_gpu_dtype(at::kBFloat16);
+      at::autocast::set_enabled(true);
+      at::autocast::increment_nesting();
+    }
+    struct AutocastExit {
+      bool on;
+      ~AutocastExit() {
+        if (on && at::autocast::decrement_nesting() == 0) at::autocast::clear_cache();
+        if (on) at::autocast::set_enabled(false);
+      }
+    } exit_autocast{autocast};
+    try {
+      forward_all(ctx, io);
+    } catch (const c10::OutOfMemoryError& e) {
+      throw RunError("node '" + ctx.id + "': out of memory on " + net1_->device().str() +
+                     " for batch " + std::to_string(io.id()) +
+                     "; use a smaller batch (the sampler's labeled_batch / unlabeled_batch), a smaller patch "
+                     "(the crop node's patch), fewer filters (resources.netN.n_filters) or bf16 (nodes." + ctx.id +
+                     ".bf16=true)");
+    }
+  }
+
+ private:
+  void forward_all(NodeContext& ctx, BatchIO& io) {
     const Packet& in = io.input("in");
     const BatchCounts n = batch_counts(in, ctx.id);
     const at::Device device = net1_->device();
@@ -101,6 +130,7 @@ class TwinForward : public Node {
  private:
   std::shared_ptr<SegmentationModel> net1_, net2_;
   bool cutmix_ = false;
+  bool bf16_ = false;
 };
 
 }  // namespace
@@ -116,6 +146,7 @@ NodeSchema twin_forward_schema() {
   ParamSpec nets = ParamSpec::string_list("nets", {"net1", "net2"}, "the two SegmentationModel resources (f1, f2)");
   nets.length = 2;
   s.params.push_back(nets);
+  s.params.push_back(ParamSpec::boolean("bf16", false, "bf16 autocast of the forward passes (CUDA only; untested here)"));
   s.params.push_back(ParamSpec::boolean(
       "cutmix", false,
       "TraCoCo CutMix: students see mixed unlabelled crops; adds logits*_a, cutmix_mask, cutmix_perm"));

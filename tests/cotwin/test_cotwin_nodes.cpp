@@ -163,7 +163,7 @@ TEST_F(CotwinNodes, PluginRegistersTheNodeTypesWithTheirDefaults) {
                      {"rampup_unit", "epochs"}, {"rampup_length", 40.0}, {"rampup_iters_per_epoch", 150},
                      {"unsup_weight", 1.0}, {"dynamic", true}}));
   EXPECT_EQ(validate_params(json::object(), fwd.params, "test"),
-            (json{{"nets", {"net1", "net2"}}, {"cutmix", false}}));
+            (json{{"nets", {"net1", "net2"}}, {"bf16", false}, {"cutmix", false}}));
   EXPECT_THROW(validate_params({{"combine", "median"}}, registry.node("cotwin.pseudo_labels")->schema.params, "t"),
                InputError);
 }
