@@ -128,7 +128,8 @@ ImageVolume percentile_clip(const ImageVolume& v, double lower_pct, double upper
   const float lo = static_cast<float>(percentile(v, lower_pct, nonzero_only, case_id));
   const float hi = static_cast<float>(percentile(v, upper_pct, nonzero_only, case_id));
   ImageVolume out = v;
-  for (float& x : out.data) x = std::clamp(x, lo, hi);
+  for (float& x : out.data)
+    if (!nonzero_only || x != 0.0f) x = std::clamp(x, lo, hi);
   return out;
 }
 

@@ -40,7 +40,9 @@ ImageVolume hu_window(const ImageVolume& v, float lo = -120.0f, float hi = 240.0
 double percentile(const ImageVolume& v, double pct, bool nonzero_only, const std::string& case_id = {});
 
 // Clip to [percentile(lower_pct), percentile(upper_pct)]; BraTS uses
-// lower 0, upper 99.9.
+// lower 0, upper 99.9. With nonzero_only the percentiles come from the nonzero
+// voxels and zero voxels (background outside the brain) stay 0, so a z-score
+// over the nonzero voxels can follow.
 ImageVolume percentile_clip(const ImageVolume& v, double lower_pct, double upper_pct, bool nonzero_only,
                             const std::string& case_id = {});
 

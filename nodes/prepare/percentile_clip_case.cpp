@@ -3,7 +3,7 @@
 #include "core/registry.h"
 #include "nodes/prepare/prep_case.h"
 #include "nodes/prepare/prepare_nodes.h"
-#include "nodes/prepare/prepare_ops.h"
+#include "nodes/ops/normalize.h"
 
 namespace flowrun {
 namespace {
@@ -18,7 +18,7 @@ class PercentileClipCase : public Node {
     PrepCase c = input_case(io);
     const double lo = ctx.params["lower"], hi = ctx.params["upper"];
     const bool nz = ctx.params["nonzero_only"];
-    for (auto& ch : c.channels) ch = std::make_shared<ImageVolume>(clip_percentiles(*ch, lo, hi, nz, c.id));
+    for (auto& ch : c.channels) ch = std::make_shared<ImageVolume>(percentile_clip(*ch, lo, hi, nz, c.id));
     c.log.push_back({{"step", "percentile_clip"}, {"percentiles", {lo, hi}}, {"nonzero_only", nz}});
     emit_case(io, std::move(c));
   }

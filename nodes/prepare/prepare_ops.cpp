@@ -168,19 +168,6 @@ std::optional<Box> foreground_box(const std::vector<const ImageVolume*>& channel
   return b;
 }
 
-ImageVolume clip_percentiles(const ImageVolume& v, double lower_pct, double upper_pct, bool nonzero_only,
-                             const std::string& case_id) {
-  if (lower_pct > upper_pct)
-    throw InputError(case_prefix(case_id) + "percentile clip needs lower <= upper, got " + std::to_string(lower_pct) +
-                     " > " + std::to_string(upper_pct));
-  const float lo = static_cast<float>(percentile(v, lower_pct, nonzero_only, case_id));
-  const float hi = static_cast<float>(percentile(v, upper_pct, nonzero_only, case_id));
-  ImageVolume out = v;
-  for (float& x : out.data)
-    if (!nonzero_only || x != 0.0f) x = std::clamp(x, lo, hi);
-  return out;
-}
-
 LabelVolume binarize(const LabelVolume& label, const std::vector<int64_t>& foreground) {
   bool fg[256] = {};
   for (int i = 1; i < 256; ++i) fg[i] = foreground.empty();

@@ -54,12 +54,6 @@ Box lineage_crop_box(const LabelVolume& label, const Index3& patch, const Index3
 // background is exactly 0 in every modality); nullopt when all are zero.
 std::optional<Box> foreground_box(const std::vector<const ImageVolume*>& channels);
 
-// Clips to the [lower, upper] percentiles. With nonzero_only the percentiles
-// are taken over nonzero voxels and zero voxels stay 0, so the background is
-// still recognisable as such by a later z-score over brain voxels.
-ImageVolume clip_percentiles(const ImageVolume& v, double lower_pct, double upper_pct, bool nonzero_only,
-                             const std::string& case_id);
-
 // 1 where the label holds one of `foreground` (any nonzero value when empty), else 0.
 LabelVolume binarize(const LabelVolume& label, const std::vector<int64_t>& foreground);
 

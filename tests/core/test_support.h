@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/support/expect_error.h"
 #include "core/error.h"
 #include "core/graph_spec.h"
 #include "core/graph_validation.h"
@@ -38,16 +39,6 @@ inline std::string write_file(const std::string& path, const std::string& text) 
   return path;
 }
 
-// Runs `f`, expects an exception of type E whose message contains every part.
-template <class E, class F>
-void expect_error(F&& f, std::initializer_list<std::string> parts) {
-  try {
-    f();
-    ADD_FAILURE() << "expected an exception";
-  } catch (const E& e) {
-    const std::string msg = e.what();
-    for (auto& p : parts) EXPECT_NE(msg.find(p), std::string::npos) << "message lacks '" << p << "': " << msg;
-  }
-}
+using flowrun::test_support::expect_error;
 
 }  // namespace flowrun::testing

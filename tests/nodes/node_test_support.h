@@ -16,6 +16,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tests/support/expect_error.h"
 #include "core/error.h"
 #include "core/global_params.h"
 #include "core/registry.h"
@@ -163,15 +164,6 @@ inline Sample memory_sample(const std::string& id, bool labeled, Index3 size, in
   return s;
 }
 
-template <class E, class F>
-void expect_error(F&& f, std::initializer_list<std::string> parts) {
-  try {
-    f();
-    ADD_FAILURE() << "expected an exception";
-  } catch (const E& e) {
-    const std::string msg = e.what();
-    for (const auto& p : parts) EXPECT_NE(msg.find(p), std::string::npos) << "message lacks '" << p << "': " << msg;
-  }
-}
+using flowrun::test_support::expect_error;
 
 }  // namespace flowrun::nodetest

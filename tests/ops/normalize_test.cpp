@@ -95,5 +95,21 @@ TEST(Normalize, NonFiniteIsInputErrorNamingCaseAndVoxel) {
   EXPECT_NO_THROW(check_finite(volume_of<float>({1, 1, 2}, {1, 2})));
 }
 
+TEST(PercentileClip, NonzeroOnlyLeavesBackgroundAtZero) {
+  ImageVolume v({1, 1, 6}, 0.0f);
+  v.data = {0.0f, 1.0f, 2.0f, 3.0f, 4.0f, 100.0f};
+  // Nonzero voxels {1, 2, 3, 4, 100}: 10th pct = 1.4, 90th = 4 + 0.6 * 96 = 61.6 (numpy linear).
+  const ImageVolume c = percentile_clip(v, 10, 90, true, "c");
+  EXPECT_FLOAT_EQ(c.data[0], 0.0f);
+  EXPECT_FLOAT_EQ(c.data[1], 1.4f);
+  EXPECT_FLOAT_EQ(c.data[2], 2.0f);
+  EXPECT_FLOAT_EQ(c.data[5], 61.6f);
+  // Over all voxels the zero is a voxel like any other and is clipped up.
+  const ImageVolume all = percentile_clip(v, 10, 100, false, "c");
+  EXPECT_FLOAT_EQ(all.data[0], static_cast<float>(percentile(v, 10, false)));
+  EXPECT_GT(all.data[0], 0.0f);
+  EXPECT_THROW(percentile_clip(v, 90, 10, true, "c"), InputError);
+}
+
 }  // namespace
 }  // namespace flowrun

@@ -1,13 +1,12 @@
 // The prepare rules on tiny hand-made inputs: path patterns and case
 // discovery, the lineage LA crop, the brain box, the background-keeping
-// percentile clip, binarisation and the splits.
+// binarisation and the splits.
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <fstream>
 
 #include "core/error.h"
-#include "nodes/ops/normalize.h"
 #include "nodes/prepare/prepare_ops.h"
 
 #include "prepare_test_util.h"
@@ -109,22 +108,6 @@ TEST(ForegroundBox, IsTheUnionOverChannels) {
   EXPECT_EQ(box->hi, (Index3{5, 3, 4}));
   ImageVolume z({3, 3, 3}, 0.0f);
   EXPECT_FALSE(foreground_box({&z}).has_value());
-}
-
-TEST(ClipPercentiles, NonzeroOnlyLeavesBackgroundAtZero) {
-  ImageVolume v({1, 1, 6}, 0.0f);
-  v.data = {0.0f, 1.0f, 2.0f, 3.0f, 4.0f, 100.0f};
-  // Nonzero voxels {1, 2, 3, 4, 100}: 10th pct = 1.4, 90th = 4 + 0.6 * 96 = 61.6 (numpy linear).
-  const ImageVolume c = clip_percentiles(v, 10, 90, true, "c");
-  EXPECT_FLOAT_EQ(c.data[0], 0.0f);
-  EXPECT_FLOAT_EQ(c.data[1], 1.4f);
-  EXPECT_FLOAT_EQ(c.data[2], 2.0f);
-  EXPECT_FLOAT_EQ(c.data[5], 61.6f);
-  // Over all voxels the zero is a voxel like any other and is clipped up.
-  const ImageVolume all = clip_percentiles(v, 10, 100, false, "c");
-  EXPECT_FLOAT_EQ(all.data[0], static_cast<float>(percentile(v, 10, false)));
-  EXPECT_GT(all.data[0], 0.0f);
-  EXPECT_THROW(clip_percentiles(v, 90, 10, true, "c"), InputError);
 }
 
 TEST(Binarize, AnyNonzeroOrListedValues) {

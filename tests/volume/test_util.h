@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "tests/support/expect_error.h"
 #include "core/error.h"
 #include "nodes/volume/volume.h"
 
@@ -79,16 +80,6 @@ void write_h5(const fs::path& file, const std::string& key, std::array<hsize_t, 
 }
 
 // Asserts that `f` throws E whose message contains every one of `parts`.
-template <class E, class F>
-void expect_error(F&& f, const std::vector<std::string>& parts) {
-  try {
-    f();
-    ADD_FAILURE() << "expected an exception";
-  } catch (const E& e) {
-    for (const auto& p : parts) EXPECT_NE(std::string(e.what()).find(p), std::string::npos) << "message: " << e.what() << "\nmissing: " << p;
-  } catch (const std::exception& e) {
-    ADD_FAILURE() << "wrong exception type: " << e.what();
-  }
-}
+using flowrun::test_support::expect_error;
 
 }  // namespace flowrun::test
