@@ -10,3 +10,7 @@ if(FLOWRUN_CUDA)
   endif()
 endif()
 message(STATUS "flowrun CUDA parts: ${FLOWRUN_WITH_CUDA}")
+if(FLOWRUN_WITH_CUDA)
+  # torch_compat.cpp reads the caching allocator's statistics only then.
+  add_compile_definitions(FLOWRUN_WITH_CUDA=1)
+endif()

@@ -15,6 +15,10 @@ const ParamSchema& global_param_schema() {
     s.push_back(ParamSpec::integer("torch_threads", 0,
                                    "LibTorch intra-op threads; 0 = the core count minus the CPU-stage threads", 0, 1024));
     s.push_back(ParamSpec::integer("log_every", 10, "iterations between log lines", 1));
+    s.push_back(ParamSpec::boolean("tf32", true,
+                                   "CUDA: TF32 cuDNN convolutions (PyTorch's default); false = strict fp32"));
+    s.push_back(ParamSpec::boolean("cudnn_benchmark", false,
+                                   "CUDA: let cuDNN time its convolution algorithms per shape (off in the lineage)"));
     s.push_back(ParamSpec::string("dataset_root", "", "overrides the dataset description's root folder"));
     return s;
   }();

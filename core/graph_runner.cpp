@@ -404,6 +404,7 @@ RunResult Execution::run() {
   result.profile["chains"] = chain_report(result.profile);
   result.events = profiler_.events();
   result.max_in_flight = profiler_.max_in_flight();
+  if (options_.annotate_profile) options_.annotate_profile(result.profile);
   if (!options_.out_dir.empty()) {
     std::filesystem::create_directories(options_.out_dir);
     std::ofstream(std::filesystem::path(options_.out_dir) / "profile.json") << result.profile.dump(2) << "\n";

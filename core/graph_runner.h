@@ -9,6 +9,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -27,6 +28,8 @@ struct RunOptions {
   bool record_events = false;     // keep per-call events (tests)
   int max_threads = 0;            // 0 = params.threads or the core count
   const std::atomic<bool>* stop_requested = nullptr;  // Ctrl-C
+  // Adds what the core cannot know (device, GPU memory) to profile.json.
+  std::function<void(nlohmann::json& profile)> annotate_profile;
 };
 
 struct RunResult {

@@ -11,6 +11,7 @@
 #include "core/graph_spec.h"
 #include "runner/session.h"
 #include "runner/resume.h"
+#include "runner/torch_backend.h"
 #include "runner/torch_threads.h"
 #include "runner/verbs.h"
 
@@ -64,11 +65,13 @@ void add_run_verb(CLI::App& app) {
     ValidatedGraph g = s.load(a->graph, sets);
     if (out->empty()) *out = (fs::path("runs") / g.spec.name).string();
     configure_torch_threads(g.globals);
+    configure_torch_backend(g.globals);
     RunOptions opt;
     opt.out_dir = *out;
     opt.first_batch = first_batch;
     opt.max_threads = *threads;
     opt.stop_requested = &g_stop;
+    opt.annotate_profile = annotate_device_profile;
     std::signal(SIGINT, on_sigint);
     std::cerr << "flowrun: running " << g.spec.name << " (" << g.spec.nodes.size() << " nodes) -> " << *out << "\n";
     RunResult r = run_graph(g, *s.registry, opt);
@@ -82,6 +85,10 @@ void add_run_verb(CLI::App& app) {
                 << c["starved_seconds"].get<double>() / n << " s/batch ("
                 << c["starved_percent_of_busy"].get<double>() << " % of busy)\n";
     }
+    if (r.profile.contains("cuda_memory"))
+      std::cerr << "flowrun: peak GPU memory " << r.profile["cuda_memory"]["peak_allocated_bytes"].get<int64_t>() / 1048576
+                << " MiB allocated, " << r.profile["cuda_memory"]["peak_reserved_bytes"].get<int64_t>() / 1048576
+                << " MiB reserved by the caching allocator\n";
     if (r.stopped) throw RunError("interrupted after " + std::to_string(r.batches) + " batches (state saved in " + *out + ")");
   });
 }

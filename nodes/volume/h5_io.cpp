@@ -1,9 +1,12 @@
 // HDF5 volume reading via the C API. Debian's libhdf5 is built without thread
 // safety, so every call here runs under one process-wide mutex: load nodes
-// read cases concurrently.
+// read cases concurrently. A build without HDF5 (FLOWRUN_WITH_HDF5=OFF, the
+// GPU machine's) recognises .h5 paths and says it cannot read them.
 #include "nodes/volume/h5_io.h"
 
+#if FLOWRUN_WITH_HDF5
 #include <hdf5.h>
+#endif
 
 #include <algorithm>
 #include <cctype>
@@ -15,6 +18,7 @@
 namespace flowrun::detail {
 namespace fs = std::filesystem;
 
+#if FLOWRUN_WITH_HDF5
 namespace {
 
 std::mutex& h5_mutex() {
@@ -120,12 +124,15 @@ Volume<T> read(const std::string& file, const std::string& key, const H5Options&
 }
 
 }  // namespace
+#endif
 
 bool is_h5_file(const std::string& file) {
   std::string ext = fs::path(file).extension().string();
   std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return char(std::tolower(c)); });
   return ext == ".h5" || ext == ".hdf5" || ext == ".hdf" || ext == ".he5";
 }
+
+#if FLOWRUN_WITH_HDF5
 
 Volume<float> h5_read_float(const std::string& file, const std::string& key, const H5Options& opts) {
   return read<float>(file, key, opts, H5T_NATIVE_FLOAT);
@@ -134,5 +141,16 @@ Volume<float> h5_read_float(const std::string& file, const std::string& key, con
 Volume<double> h5_read_double(const std::string& file, const std::string& key, const H5Options& opts) {
   return read<double>(file, key, opts, H5T_NATIVE_DOUBLE);
 }
+#else
+namespace {
+[[noreturn]] void no_hdf5(const std::string& file, const std::string& key) {
+  throw InputError("cannot read '" + file + ":" + key + "': this flowrun was built without HDF5 (FLOWRUN_WITH_HDF5=OFF); "
+                   "convert the volume to NIfTI or use a build with HDF5");
+}
+}  // namespace
+
+Volume<float> h5_read_float(const std::string& file, const std::string& key, const H5Options&) { no_hdf5(file, key); }
+Volume<double> h5_read_double(const std::string& file, const std::string& key, const H5Options&) { no_hdf5(file, key); }
+#endif
 
 }  // namespace flowrun::detail

@@ -1,15 +1,20 @@
-// ITK ResampleImageFilter behind flowrun volumes.
+// ITK ResampleImageFilter behind flowrun volumes (a build without ITK says
+// so when asked to resample).
 #include "nodes/volume/resample.h"
 
+#if FLOWRUN_WITH_ITK
 #include <itkBSplineInterpolateImageFunction.h>
 #include <itkLinearInterpolateImageFunction.h>
 #include <itkNearestNeighborInterpolateImageFunction.h>
 #include <itkResampleImageFilter.h>
 
+#include "nodes/volume/itk_convert.h"
+#endif
+
+#include <algorithm>
 #include <cmath>
 
 #include "core/error.h"
-#include "nodes/volume/itk_convert.h"
 
 namespace flowrun {
 
@@ -24,6 +29,7 @@ void check_request(const Geometry& g, const std::array<double, 3>& spacing, cons
   }
 }
 
+#if FLOWRUN_WITH_ITK
 template <class P, class T>
 Volume<T> run(const Volume<T>& v, const std::array<double, 3>& spacing,
               typename itk::InterpolateImageFunction<detail::ItkImage<P>, double>::Pointer interp) {
@@ -56,6 +62,12 @@ Volume<T> run(const Volume<T>& v, const std::array<double, 3>& spacing,
   }
   return detail::from_itk<T>(filter->GetOutput());
 }
+#else
+[[noreturn]] void no_itk(const char* what) {
+  throw InputError(std::string(what) + ": this flowrun was built without ITK (FLOWRUN_WITH_ITK=OFF), which "
+                   "resampling needs; prepare the dataset with a build that has ITK");
+}
+#endif
 
 }  // namespace
 
@@ -68,6 +80,10 @@ std::array<int64_t, 3> resampled_size(const std::array<int64_t, 3>& size, const 
 
 ImageVolume resample_image(const ImageVolume& v, const std::array<double, 3>& spacing, int order) {
   check_request(v.geometry, spacing, "resample_image");
+#if !FLOWRUN_WITH_ITK
+  (void)order;
+  no_itk("resample_image");
+#else
   using Image = detail::ItkImage<float>;
   typename itk::InterpolateImageFunction<Image, double>::Pointer interp;
   if (order == 0) {
@@ -82,14 +98,19 @@ ImageVolume resample_image(const ImageVolume& v, const std::array<double, 3>& sp
     throw InputError("resample_image: interpolation order " + std::to_string(order) + " is not supported; expected 0..5");
   }
   return run<float>(v, spacing, interp);
+#endif
 }
 
 LabelVolume resample_label(const LabelVolume& v, const std::array<double, 3>& spacing) {
   check_request(v.geometry, spacing, "resample_label");
+#if !FLOWRUN_WITH_ITK
+  no_itk("resample_label");
+#else
   using Image = detail::ItkImage<uint8_t>;
   typename itk::InterpolateImageFunction<Image, double>::Pointer interp =
       itk::NearestNeighborInterpolateImageFunction<Image, double>::New();
   return run<uint8_t>(v, spacing, interp);
+#endif
 }
 
 }  // namespace flowrun

@@ -14,11 +14,11 @@
 // the same way.
 #include <sstream>
 
-#include <ATen/autocast_mode.h>
 #include <torch/torch.h>
 
 #include "core/rng.h"
 #include "plugins/common/segmentation_model.h"
+#include "plugins/common/torch_compat.h"
 #include "plugins/cotwin/cotwin_nodes.h"
 #include "plugins/cotwin/cutmix.h"
 
@@ -56,32 +56,36 @@ class TwinForward : public Node {
 
   void process(NodeContext& ctx, BatchIO& io) override {
     // bf16 autocast applies to CUDA only; on CPU the option changes nothing.
-    const bool autocast = bf16_ && net1_->device().is_cuda();
-    if (autocast) {
-      at::autocast::set_autocast_gpu_dtype(at::kBFloat16);
-      at::autocast::set_enabled(true);
-      at::autocast::increment_nesting();
-    }
-    struct AutocastExit {
-      bool on;
-      ~AutocastExit() {
-        if (on && at::autocast::decrement_nesting() == 0) at::autocast::clear_cache();
-        if (on) at::autocast::set_enabled(false);
-      }
-    } exit_autocast{autocast};
+    const CudaAutocast autocast(bf16_ && net1_->device().is_cuda());
     try {
-      forward_all(ctx, io);
-    } catch (const c10::OutOfMemoryError& e) {
-      throw RunError("node '" + ctx.id + "': out of memory on " + net1_->device().str() +
-                     " for batch " + std::to_string(io.id()) +
-                     "; use a smaller batch (the sampler's labeled_batch / unlabeled_batch), a smaller patch "
-                     "(the crop node's patch), fewer filters (resources.netN.n_filters) or bf16 (nodes." + ctx.id +
-                     ".bf16=true)");
+      forward_all(ctx, io, autocast.active());
+    } catch (const c10::OutOfMemoryError&) {
+      throw out_of_memory(ctx, io);
+    } catch (const c10::Error& e) {
+      // cuDNN reports a failed workspace allocation as its own error.
+      const std::string m = e.what();
+      if (m.find("out of memory") != std::string::npos || m.find("ALLOC_FAILED") != std::string::npos)
+        throw out_of_memory(ctx, io);
+      throw;
     }
   }
 
  private:
-  void forward_all(NodeContext& ctx, BatchIO& io) {
+  RunError out_of_memory(const NodeContext& ctx, const BatchIO& io) const {
+    return RunError("node '" + ctx.id + "': out of memory on " + net1_->device().str() + " for batch " +
+                    std::to_string(io.id()) +
+                    "; use a smaller batch (the sampler's labeled_batch / unlabeled_batch), a smaller patch "
+                    "(the crop node's patch), fewer filters (resources.netN.n_filters) or bf16 (nodes." + ctx.id +
+                    ".bf16=true)");
+  }
+
+  void forward_all(NodeContext& ctx, BatchIO& io, bool autocast) {
+    // Under bf16 autocast the losses still get fp32 logits: log-softmax and
+    // soft Dice in bf16 would lose the small differences they train on.
+    auto forward = [autocast](SegmentationModel& net, const at::Tensor& x) {
+      at::Tensor y = net.forward(x);
+      return autocast ? y.to(at::kFloat) : y;
+    };
     const Packet& in = io.input("in");
     const BatchCounts n = batch_counts(in, ctx.id);
     const at::Device device = net1_->device();
@@ -106,13 +110,13 @@ class TwinForward : public Node {
       const at::Tensor perm = mix_partner_permutation(n.unlabeled, rng).to(device);
       student_input = at::cat({image.slice(0, 0, n.labeled), mix_inputs(unlabeled, mask, perm)}, 0);
       at::NoGradGuard no_grad;
-      out.set("logits1_a", net1_->forward(unlabeled));
-      out.set("logits2_a", net2_->forward(unlabeled));
+      out.set("logits1_a", forward(*net1_, unlabeled));
+      out.set("logits2_a", forward(*net2_, unlabeled));
       out.set("cutmix_mask", mask);
       out.set("cutmix_perm", perm);
     }
-    out.set("logits1", net1_->forward(student_input));
-    out.set("logits2", net2_->forward(student_input));
+    out.set("logits1", forward(*net1_, student_input));
+    out.set("logits2", forward(*net2_, student_input));
 
     if (n.unlabeled > 0 && in.has("image_b")) {
       const at::Tensor image_b = in.get<at::Tensor>("image_b").to(device);
@@ -121,8 +125,8 @@ class TwinForward : public Node {
                        std::to_string(n.unlabeled) + ", C, X, Y, Z] like the unlabelled part of image " +
                        shape_of(image));
       at::NoGradGuard no_grad;
-      out.set("logits1_b", net1_->forward(image_b));
-      out.set("logits2_b", net2_->forward(image_b));
+      out.set("logits1_b", forward(*net1_, image_b));
+      out.set("logits2_b", forward(*net2_, image_b));
     }
     io.emit("out", std::move(out));
   }
@@ -146,7 +150,7 @@ NodeSchema twin_forward_schema() {
   ParamSpec nets = ParamSpec::string_list("nets", {"net1", "net2"}, "the two SegmentationModel resources (f1, f2)");
   nets.length = 2;
   s.params.push_back(nets);
-  s.params.push_back(ParamSpec::boolean("bf16", false, "bf16 autocast of the forward passes (CUDA only; untested here)"));
+  s.params.push_back(ParamSpec::boolean("bf16", false, "bf16 autocast of the forward passes (CUDA only; no effect on CPU)"));
   s.params.push_back(ParamSpec::boolean(
       "cutmix", false,
       "TraCoCo CutMix: students see mixed unlabelled crops; adds logits*_a, cutmix_mask, cutmix_perm"));

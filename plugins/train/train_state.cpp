@@ -9,6 +9,7 @@
 #include <torch/optim/sgd.h>
 
 #include "core/error.h"
+#include "plugins/common/torch_compat.h"
 
 using nlohmann::json;
 
@@ -99,7 +100,7 @@ json capture_rng_state() {
   }
   if (at::globalContext().hasCUDA()) {
     json cuda = json::array();
-    const int64_t n = at::detail::getCUDAHooks().getNumGPUs();
+    const int64_t n = cuda_device_count();
     for (int64_t i = 0; i < n; ++i) {
       auto gen = at::globalContext().defaultGenerator(c10::Device(c10::kCUDA, static_cast<c10::DeviceIndex>(i)));
       std::lock_guard<std::mutex> lock(gen.mutex());
@@ -124,7 +125,7 @@ void restore_rng_state(const json& state, const std::string& where) {
   // CUDA states only carry over to the same number of devices; otherwise the
   // run goes on with fresh CUDA streams (weights and optimizer still resume).
   if (state.contains("cuda") && at::globalContext().hasCUDA() &&
-      static_cast<int64_t>(state["cuda"].size()) == at::detail::getCUDAHooks().getNumGPUs()) {
+      static_cast<int64_t>(state["cuda"].size()) == cuda_device_count()) {
     for (size_t i = 0; i < state["cuda"].size(); ++i) {
       auto gen = at::globalContext().defaultGenerator(c10::Device(c10::kCUDA, static_cast<c10::DeviceIndex>(i)));
       std::lock_guard<std::mutex> lock(gen.mutex());

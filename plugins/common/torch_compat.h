@@ -1,0 +1,52 @@
+// The one place where flowrun meets the differences between the LibTorch
+// lines it builds against: Debian's 1.13 (CPU only; CI and development) and
+// the 2.x LibTorch inside a PyTorch wheel (the GPU machine). Callers use these
+// functions; only torch_compat.cpp looks at TORCH_VERSION_MAJOR/MINOR or
+// includes CUDA headers, which exist only in a CUDA build (FLOWRUN_WITH_CUDA).
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace flowrun {
+
+// True when this build was compiled against a CUDA LibTorch with nvcc found.
+bool cuda_build();
+
+// Visible CUDA devices (0 on a CPU-only LibTorch).
+int64_t cuda_device_count();
+
+// bf16 autocast of CUDA ops in this thread while alive, restoring the
+// previous autocast state on exit; does nothing when `on` is false.
+class CudaAutocast {
+ public:
+  explicit CudaAutocast(bool on);
+  ~CudaAutocast();
+  CudaAutocast(const CudaAutocast&) = delete;
+  CudaAutocast& operator=(const CudaAutocast&) = delete;
+  bool active() const { return on_; }
+
+ private:
+  bool on_ = false;
+  bool was_enabled_ = false;
+  int8_t was_dtype_ = 0;
+};
+
+// Caching-allocator figures of one device, in bytes; available is false on a
+// build without CUDA.
+struct CudaMemoryStats {
+  bool available = false;
+  int64_t allocated = 0, reserved = 0;
+  int64_t peak_allocated = 0, peak_reserved = 0;
+};
+CudaMemoryStats cuda_memory_stats(int device = 0);
+void reset_cuda_peak_memory(int device = 0);
+
+// cuDNN settings of a run: TF32 convolutions (PyTorch's default: on) and the
+// autotuner (PyTorch's default and the lineage's: off). No effect on CPU.
+void configure_cuda_math(bool allow_tf32, bool cudnn_benchmark);
+
+// "LibTorch 2.11.0 (CUDA 13.0, cuDNN 91200)" or "LibTorch 1.13.0 (CPU)".
+std::string torch_build_summary();
+
+}  // namespace flowrun
