@@ -6,6 +6,7 @@
 //
 // Usage: bench_sliding_window [--image SPEC] [--size X Y Z] [--stride X Y Z]
 //          [--batches 1,2,4,8] [--reps N] [--threads N] [--device cpu|cuda]
+//          [--patch X Y Z] [--filters N]
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -36,7 +37,7 @@ int main(int argc, char** argv) {
   std::array<int64_t, 3> size{200, 150, 88};
   flowrun::SlidingWindowOptions opt;  // patch 112x112x80, stride 18x18x4
   std::vector<int64_t> batches{1, 2, 4, 8};
-  int reps = 1, threads = 0;
+  int reps = 1, threads = 0, filters = 16;
   std::string command;
   for (int i = 0; i < argc; ++i) command += std::string(i ? " " : "") + argv[i];
   for (int i = 1; i < argc; ++i) {
@@ -54,9 +55,11 @@ int main(int argc, char** argv) {
     else if (a == "--reps") { need(1); reps = std::stoi(argv[++i]); }
     else if (a == "--threads") { need(1); threads = std::stoi(argv[++i]); }
     else if (a == "--device") { need(1); device_name = argv[++i]; }
+    else if (a == "--patch") { need(3); for (int k = 0; k < 3; ++k) opt.patch[k] = std::stoll(argv[++i]); }
+    else if (a == "--filters") { need(1); filters = std::stoi(argv[++i]); }
     else {
       std::fprintf(stderr, "usage: %s [--image SPEC] [--size X Y Z] [--stride X Y Z] [--batches 1,2,4] [--reps N] "
-                   "[--threads N] [--device cpu|cuda]\n", argv[0]);
+                   "[--threads N] [--device cpu|cuda] [--patch X Y Z] [--filters N]\n", argv[0]);
       return 2;
     }
   }
@@ -76,7 +79,7 @@ int main(int argc, char** argv) {
 
   torch::manual_seed(1337);
   flowrun::VNetOptions vo;
-  vo.n_filters = 16;
+  vo.n_filters = filters;
   flowrun::VNet net(vo);
   net->to(device);
   net->eval();

@@ -163,11 +163,20 @@ void write_file(const Volume<T>& v, const std::string& file, int datatype) {
   const fs::path tmp = target.parent_path() / (".tmp-" + target.filename().string() + (gz ? ".nii.gz" : ".nii"));
   if (nifti_set_filenames(nim.get(), tmp.c_str(), 0, 1) != 0) throw RunError("cannot write '" + file + "': bad file name");
   nifti_image_write(nim.get());
+  // The library only prints its failures: read the header back and stream
+  // through the voxels, which finds a short (disk-full) file.
   NimPtr back(nifti_image_read(tmp.c_str(), 0));
-  const auto written = fs::file_size(tmp, ec);
-  if (!back || ec || written < 348) {
+  std::string why = back ? "" : "unreadable header";
+  if (back) {
+    try {
+      scan_nifti(tmp.string());
+    } catch (const std::exception& e) {
+      why = e.what();
+    }
+  }
+  if (!why.empty()) {
     fs::remove(tmp, ec);
-    throw RunError("cannot write '" + file + "' (disk full or no permission?)");
+    throw RunError("cannot write '" + file + "' (disk full or no permission?): " + why);
   }
   fs::rename(tmp, target, ec);
   if (ec) {
