@@ -85,6 +85,18 @@ void reset_cuda_peak_memory(int device) {
 #endif
 }
 
+void set_cuda_memory_fraction(double fraction, int device) {
+#if FLOWRUN_WITH_CUDA
+  if (cuda_device_count() > device) {
+    c10::cuda::CUDACachingAllocator::emptyCache();
+    c10::cuda::CUDACachingAllocator::setMemoryFraction(fraction, static_cast<c10::DeviceIndex>(device));
+  }
+#else
+  (void)fraction;
+  (void)device;
+#endif
+}
+
 void configure_cuda_math(bool allow_tf32, bool cudnn_benchmark) {
   auto& ctx = at::globalContext();
   ctx.setAllowTF32CuDNN(allow_tf32);

@@ -41,6 +41,10 @@ struct CudaMemoryStats {
 };
 CudaMemoryStats cuda_memory_stats(int device = 0);
 void reset_cuda_peak_memory(int device = 0);
+// Caps what the caching allocator may take from a device (a fraction of its
+// memory); allocations beyond it raise LibTorch's out-of-memory error. For
+// tests of that error; no effect without CUDA.
+void set_cuda_memory_fraction(double fraction, int device = 0);
 
 // cuDNN settings of a run: TF32 convolutions (PyTorch's default: on) and the
 // autotuner (PyTorch's default and the lineage's: off). No effect on CPU.

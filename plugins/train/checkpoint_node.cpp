@@ -1,6 +1,8 @@
 // `train.checkpoint`: writes DIR/checkpoints/last.pt every N iterations and
 // at the end (also when stopped by Ctrl-C, never after a failure), best.pt
 // when the validation metric improves, and restores everything on resume.
+#include <unistd.h>
+
 #include <filesystem>
 #include <iostream>
 

@@ -141,7 +141,7 @@ python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); d.pop("per_iteratio
 # ---------------------------------------------------------------- la
 say "LA-sized synthetic volumes"
 if [[ $mode == gpu ]]; then
-  size=(176 144 88); cases=16; la=(--set params.iterations=100)
+  size=(176 144 88); cases=12; la=(--set params.iterations=100)
 else
   size=(48 48 32); cases=8
   la=(--set params.iterations=4 --set nodes.crop.patch=[32,32,16] --set nodes.validate.patch=[32,32,16]
