@@ -6,7 +6,7 @@ packages=(
   build-essential cmake ninja-build pkg-config
   libtorch-dev libopenblas0-pthread
   libtbb-dev libinsighttoolkit5-dev libgdcm-tools libhdf5-dev
-  nlohmann-json3-dev libboost-dev libboost-filesystem-dev libcli11-dev
+  libniftiio-dev nlohmann-json3-dev libboost-dev libboost-filesystem-dev libcli11-dev
   libgtest-dev libgmock-dev
 )
 missing=()
