@@ -21,7 +21,7 @@ nlohmann::json record(const SynthOptions& o) {
   return {{"generator", "flowrun synth"},
           {"options", {{"cases", o.cases}, {"seed", o.seed}, {"size", o.size}, {"spacing", o.spacing},
                        {"noise", o.noise}, {"contrast", o.contrast}, {"labeled_fraction", o.labeled_fraction},
-                       {"train_fraction", o.train_fraction}}}};
+                       {"train_fraction", o.train_fraction}, {"val_cases", synth_val_count(o)}}}};
 }
 
 // True when desc_file exists, records these options and all its files exist.

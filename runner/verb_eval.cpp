@@ -215,6 +215,17 @@ void add_eval_verbs(CLI::App& app) {
       }
       std::cerr << "flowrun: evaluating " << p.checkpoint_file << " on " << p.doc["dataset"].get<std::string>()
                 << " split '" << *split << "' -> " << *out << "\n";
+      if (fs::path(p.checkpoint_file).filename() == "best.pt" && p.meta.contains("best")) {
+        const auto& b = p.meta["best"];
+        std::cerr << "flowrun: best.pt: best validation " << b.value("metric", std::string("?")) << " "
+                  << b.value("value", 0.0) << " at iteration " << b.value("iteration", int64_t{-1}) << " on split '"
+                  << b.value("split", std::string("?")) << "'"
+                  << (b.value("split", std::string()) == *split ? " - the split evaluated now: the figures are optimistic" : "")
+                  << "\n";
+      } else {
+        std::cerr << "flowrun: " << fs::path(p.checkpoint_file).filename().string() << ": the weights after iteration "
+                  << p.meta.value("iteration", int64_t{-1}) << "\n";
+      }
       run_doc(p.doc, *out);
       const std::string summary_file = (fs::path(*out) / "summary.json").string();
       const json summary = read_json_file(summary_file, "summary");

@@ -27,6 +27,7 @@ struct SynthOptions {
   double organ_radius_max = 15.0;
   double train_fraction = 2.0 / 3.0;  // first cases go to train.list, the rest to test.list
   double labeled_fraction = 0.2;      // recorded in synthetic.json
+  int val_cases = 2;                  // last training cases carved off as the val split (val_from_train)
 };
 
 }  // namespace flowrun

@@ -19,6 +19,10 @@ int synth_train_count(const SynthOptions& opts) {
   return static_cast<int>(std::lround(opts.cases * opts.train_fraction));
 }
 
+int synth_val_count(const SynthOptions& opts) {
+  return std::max(0, std::min(opts.val_cases, synth_train_count(opts) - 2));
+}
+
 namespace {
 
 void write_text(const fs::path& path, const std::string& text) {
@@ -55,7 +59,7 @@ void write_synthetic_dataset(const std::string& out_dir, const SynthOptions& opt
   write_text(root / "train.list", train);
   write_text(root / "test.list", test);
 
-  const nlohmann::json desc = {
+  nlohmann::json desc = {
       {"name", "synthetic"},
       {"root", "."},
       {"channels", nlohmann::json::array({"MR"})},
@@ -65,6 +69,10 @@ void write_synthetic_dataset(const std::string& out_dir, const SynthOptions& opt
       {"splits", {{"train", "train.list"}, {"test", "test.list"}}},
       {"labeled_fraction", opts.labeled_fraction},
   };
+  // Model selection needs cases that are neither trained nor tested on; a
+  // tiny set (fewer than 4 training cases) keeps all of them for training.
+  const int val = synth_val_count(opts);
+  if (val > 0) desc["val_from_train"] = val;
   write_text(root / "synthetic.json", desc.dump(2) + "\n");
 }
 

@@ -17,4 +17,8 @@ void write_synthetic_dataset(const std::string& out_dir, const SynthOptions& opt
 // Number of training cases write_synthetic_dataset puts in train.list.
 int synth_train_count(const SynthOptions& opts);
 
+// Training cases that become the val split (val_from_train): val_cases, at
+// most the training count minus 2.
+int synth_val_count(const SynthOptions& opts);
+
 }  // namespace flowrun

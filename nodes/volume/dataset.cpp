@@ -61,9 +61,10 @@ std::vector<std::string> DatasetDescription::labeled_ids(std::optional<double> f
     if (!(*fraction > 0.0 && *fraction <= 1.0)) {
       throw InputError(where() + "labelled fraction " + std::to_string(*fraction) + " is outside (0, 1]");
     }
-    n = std::llround(*fraction * double(n_train));
+    const int64_t listed = std::max<int64_t>(n_train, static_cast<int64_t>(train_listed));
+    n = std::llround(*fraction * double(listed));
     std::ostringstream o;
-    o << "labelled fraction " << *fraction << " of " << n_train << " training cases";
+    o << "labelled fraction " << *fraction << " of " << listed << " training cases";
     asked = o.str();
     if (n < 1) throw InputError(where() + asked + " rounds to 0 cases; expected at least 1");
   } else {

@@ -38,6 +38,10 @@ struct DatasetDescription {
   std::vector<std::string> image_patterns;  // one per channel, "{id}" substituted
   std::string label_pattern;                // empty: the dataset has no labels
   std::map<std::string, std::vector<std::string>> splits;
+  // The train list's length as listed, before val_from_train carved the val
+  // split off its end: a labelled fraction counts against it, so the
+  // labelled subset stays the lineage's (e.g. 20 % of Pancreas' 62 = 12).
+  size_t train_listed = 0;
   std::optional<double> labeled_fraction;
   std::optional<int> labeled_count;
   nlohmann::json raw;  // the whole description, for keys other parts read (e.g. "preprocessing")
@@ -52,7 +56,7 @@ struct DatasetDescription {
   bool has_split(const std::string& name) const { return splits.count(name) != 0; }
   std::vector<std::string> split(const std::string& name) const;
 
-  // First N of "train": N = count, or round(fraction * n_train); when both are
+  // First N of "train": N = count, or round(fraction * train_listed); when both are
   // absent the description's labeled_count / labeled_fraction apply.
   std::vector<std::string> labeled_ids(std::optional<double> fraction = std::nullopt,
                                        std::optional<int> count = std::nullopt) const;

@@ -18,7 +18,7 @@ namespace {
 // for other parts of flowrun (or people) to read.
 const std::set<std::string> kKnownKeys = {"name",  "root",   "channels", "labels", "spacing",
                                           "h5",    "image",  "label",    "splits", "labeled_fraction",
-                                          "labeled_count", "description", "reference", "license",
+                                          "labeled_count", "val_from_train", "description", "reference", "license",
                                           "preprocessing", "notes"};
 
 struct Ctx {
@@ -203,6 +203,23 @@ DatasetDescription DatasetDescription::parse(const json& doc, const std::string&
     const json& s = doc["splits"];
     if (!s.is_object()) c.fail("$.splits", "expected an object of split name -> list file or array of ids");
     for (auto it = s.begin(); it != s.end(); ++it) d.splits[it.key()] = parse_split(c, it.value(), "$.splits." + it.key(), d.root);
+  }
+
+  // A validation split carved off the end of the training list, so that model
+  // selection never needs the test cases (LA and Pancreas ship no val list).
+  d.train_listed = d.has_split("train") ? d.splits["train"].size() : 0;
+  if (doc.contains("val_from_train")) {
+    const json& v = doc["val_from_train"];
+    if (!v.is_number_integer() || v.get<int64_t>() < 1) c.fail("$.val_from_train", "expected a positive integer, got " + v.dump());
+    if (!d.has_split("train")) c.fail("$.val_from_train", "needs a 'train' split to carve the val split from");
+    if (d.has_split("val")) c.fail("$.val_from_train", "the description already lists a 'val' split; give one or the other");
+    auto& train = d.splits["train"];
+    const auto n = static_cast<size_t>(v.get<int64_t>());
+    if (n >= train.size())
+      c.fail("$.val_from_train", std::to_string(n) + " val cases leave none of the " + std::to_string(train.size()) +
+                                     " training cases");
+    d.splits["val"].assign(train.end() - static_cast<std::ptrdiff_t>(n), train.end());
+    train.resize(train.size() - n);
   }
 
   if (doc.contains("labeled_fraction") && doc.contains("labeled_count")) {

@@ -175,14 +175,24 @@ EvalResult evaluate_cases(const DatasetDescription& dataset, const std::vector<s
   return r;
 }
 
-std::string pick_split(const DatasetDescription& dataset, const std::string& wanted, const std::string& where) {
-  if (dataset.has_split(wanted)) return wanted;
-  if (dataset.has_split("test")) {
-    std::cerr << "flowrun: warning: " << where << ": " << dataset.where() << "no split '" << wanted
-              << "', using 'test' instead\n";
-    return "test";
+std::string validation_split(const DatasetDescription& dataset, const std::string& wanted, const std::string& test,
+                             bool select_on_test, const std::string& where) {
+  const std::string how = "add \"val_from_train\": N to the dataset description (docs/datasets.md) or set nodes." +
+                          where.substr(where.find('\'') + 1, where.rfind('\'') - where.find('\'') - 1) +
+                          ".select_on_test=true";
+  if (dataset.has_split(wanted)) {
+    if (wanted == test && !select_on_test)
+      throw InputError(where + ": validating on the test split '" + test +
+                       "' would choose best.pt on the test cases; name a val split or set select_on_test=true");
+    return wanted;
   }
-  throw InputError(where + ": " + dataset.where() + "no split '" + wanted + "' and no 'test' split");
+  if (!dataset.has_split(test)) throw InputError(where + ": " + dataset.where() + "no split '" + wanted + "' and no '" + test + "' split");
+  if (!select_on_test)
+    throw InputError(where + ": " + dataset.where() + "no split '" + wanted + "' to validate on; validating on '" + test +
+                     "' instead would choose best.pt on the test cases: " + how);
+  std::cerr << "flowrun: warning: " << where << ": " << dataset.where() << "no split '" << wanted << "': validating on '"
+            << test << "' (select_on_test): best.pt is chosen on the test cases\n";
+  return test;
 }
 
 }  // namespace flowrun

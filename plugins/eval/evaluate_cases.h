@@ -74,8 +74,11 @@ EvalResult evaluate_cases(const DatasetDescription& dataset, const std::vector<s
                           const std::vector<SegmentationModel*>& models, const EvalOptions& options,
                           const CaseCallback& on_case = {});
 
-// The split to validate on: `wanted`, or "test" with a warning on stderr when
-// the description has no such split. InputError when neither exists.
-std::string pick_split(const DatasetDescription& dataset, const std::string& wanted, const std::string& where);
+// The split to validate (and select best.pt) on: `wanted` when the dataset has
+// it. The test split — named, or instead of a missing `wanted` — only with
+// select_on_test (then with a warning on stderr); otherwise an InputError
+// naming the node (`where` = "node 'id'") and the two ways out.
+std::string validation_split(const DatasetDescription& dataset, const std::string& wanted, const std::string& test,
+                             bool select_on_test, const std::string& where);
 
 }  // namespace flowrun

@@ -99,6 +99,19 @@ nlohmann::json load_weights(const NodeContext& ctx, const std::vector<std::share
   return load_checkpoint(*file, by_name, nullptr);
 }
 
+// How the evaluated weights were chosen: best.pt by its validation metric (and
+// on which split), anything else as the weights of one iteration.
+nlohmann::json selection_of(const std::string& checkpoint, const nlohmann::json& meta) {
+  const bool best = fs::path(checkpoint).filename() == "best.pt";
+  if (best && meta.contains("best")) {
+    nlohmann::json s = meta["best"];
+    s["rule"] = "best validation " + s.value("metric", std::string("?"));
+    s["on_test_split"] = s.value("split", std::string()) == "test";
+    return s;
+  }
+  return {{"rule", "the weights after iteration " + meta.value("iteration", nlohmann::json()).dump()}};
+}
+
 class EvaluateNode : public Node {
  public:
   void open(NodeContext& ctx) override {
@@ -133,6 +146,7 @@ class EvaluateNode : public Node {
                               {"split", split_},
                               {"checkpoint", checkpoint_},
                               {"iteration", meta_.value("iteration", nlohmann::json())},
+                              {"selection", selection_of(checkpoint_, meta_)},
                               {"network", ctx.params.at("network")},
                               {"nets", names_},
                               {"dataset", ctx.dataset},

@@ -23,7 +23,9 @@ class ValidateNode : public Node {
     options_ = eval_options(ctx.params);
     dataset_ = graph_dataset(ctx);
     every_ = ctx.params["every"].get<int64_t>();
-    split_ = pick_split(dataset_, ctx.params["split"].get<std::string>(), where);
+    split_ = validation_split(dataset_, ctx.params["split"].get<std::string>(), ctx.params["test_split"].get<std::string>(),
+                              ctx.params["select_on_test"].get<bool>(), where);
+    on_test_ = split_ == ctx.params["test_split"].get<std::string>();
     val_ids_ = dataset_.split(split_);
     const int64_t max_cases = ctx.params["max_cases"].get<int64_t>();
     if (max_cases > 0 && static_cast<int64_t>(val_ids_.size()) > max_cases) val_ids_.resize(max_cases);
@@ -79,6 +81,9 @@ class ValidateNode : public Node {
     if (ctx.out_dir.empty()) return;
     nlohmann::json summary = {{"test", test},
                               {"iteration", iteration},
+                              {"weights", "the last iteration's (checkpoints/last.pt)"},
+                              {"validation_split", split_},
+                              {"selected_on_test", on_test_},
                               {"network", ctx.params["network"]},
                               {"nets", names_},
                               {"dataset", ctx.dataset}};
@@ -95,6 +100,7 @@ class ValidateNode : public Node {
   std::string split_, test_split_;
   std::vector<std::string> val_ids_, test_ids_;
   bool test_at_end_ = true;
+  bool on_test_ = false;
   nlohmann::json last_val_;
 };
 
@@ -110,7 +116,11 @@ NodeSchema validate_node_schema() {
   s.serial = true;
   add_inference_params(s.params);
   s.params.push_back(ParamSpec::integer("every", 200, "validate after every N iterations (and at the last)", 1));
-  s.params.push_back(ParamSpec::string("split", "val", "split to validate on ('test', with a warning, when absent)"));
+  s.params.push_back(ParamSpec::string("split", "val", "split to validate on (and to pick best.pt by)"));
+  s.params.push_back(ParamSpec::boolean(
+      "select_on_test", false,
+      "allow validating on the test split (named, or when the dataset has no val split): best.pt is then chosen on "
+      "the test cases and its test metrics are optimistic"));
   s.params.push_back(ParamSpec::integer("max_cases", 0, "validate on the first N cases of the split; 0 = all", 0));
   s.params.push_back(ParamSpec::string("test_split", "test", "split scored at the end"));
   s.params.push_back(ParamSpec::boolean("test_at_end", true, "score the test split after the last batch"));

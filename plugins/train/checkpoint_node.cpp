@@ -61,7 +61,8 @@ class CheckpointNode : public Node {
       const bool first = !best_.contains("value");
       improved = std::isfinite(v) && (first || (maximize_ ? v > best_["value"].get<double>()
                                                           : v < best_["value"].get<double>()));
-      if (improved) best_ = {{"metric", metric_}, {"value", v}, {"iteration", it}};
+      if (improved) best_ = {{"metric", metric_}, {"value", v}, {"iteration", it},
+                             {"split", in.meta["val"].value("split", std::string("?"))}};
     }
     const bool periodic = every_ > 0 && done % every_ == 0;
     const bool keep = keep_every_ > 0 && done % keep_every_ == 0;

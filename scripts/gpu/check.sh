@@ -143,7 +143,7 @@ say "LA-sized synthetic volumes"
 if [[ $mode == gpu ]]; then
   size=(176 144 88); cases=12; la=(--set params.iterations=100)
 else
-  size=(48 48 32); cases=8
+  size=(48 48 32); cases=12
   la=(--set params.iterations=4 --set nodes.crop.patch=[32,32,16] --set nodes.validate.patch=[32,32,16]
       --set resources.net1.n_filters=4 --set resources.net2.n_filters=4)
 fi

@@ -267,9 +267,23 @@ TEST_F(EvalValidate, EnsembleAveragesProbabilitiesAndNet2IsSelectable) {
   EXPECT_EQ(summary["test"]["units"], "mm");
 }
 
-TEST_F(EvalValidate, FallsBackToTestWithoutValSplitAndCapsCases) {
+TEST_F(EvalValidate, WithoutValSplitRefusesToSelectOnTestUnlessAskedTo) {
   write_description({{"test", {"b", "a"}}});
-  run({{"every", 1}, {"max_cases", 1}, {"test_at_end", false}}, 1);
+  for (const json& params : {json{{"every", 1}}, json{{"every", 1}, {"split", "test"}}}) {
+    try {
+      run(params, 1);
+      ADD_FAILURE() << "validation on the test split accepted without select_on_test: " << params.dump();
+    } catch (const InputError& e) {
+      const std::string m = e.what();
+      EXPECT_NE(m.find("node 'validate'"), std::string::npos) << m;
+      EXPECT_NE(m.find("select_on_test"), std::string::npos) << m;
+    }
+  }
+}
+
+TEST_F(EvalValidate, SelectOnTestFallsBackToTestAndCapsCases) {
+  write_description({{"test", {"b", "a"}}});
+  run({{"every", 1}, {"max_cases", 1}, {"test_at_end", false}, {"select_on_test", true}}, 1);
   ASSERT_EQ(g_seen.size(), 1u);
   EXPECT_EQ(g_seen[0].meta["val"]["split"], "test");
   EXPECT_EQ(g_seen[0].meta["val"]["cases"], 1);

@@ -21,7 +21,7 @@ class CliTraining : public ::testing::Test {
   static inline std::string dir;
   static void SetUpTestSuite() {
     dir = testing::scratch("training");
-    auto s = fr("synth --out " + dir + "/data --cases 6 --size 32 32 32");
+    auto s = fr("synth --out " + dir + "/data --cases 8 --size 32 32 32");
     ASSERT_EQ(s.code, 0) << s.output;
     json g = json::parse(std::ifstream(FLOWRUN_SOURCE_DIR "/graphs/demo.json"));
     g.erase("dataset_generator");

@@ -1,5 +1,7 @@
 // Dataset descriptions: parsing, root and list resolution, the labelled
 // subset rule, case checks and case loading, and every error naming its source.
+#include <algorithm>
+
 #include "nodes/volume/dataset.h"
 #include "test_util.h"
 
@@ -106,6 +108,31 @@ TEST(Dataset, LabelledSubsetIsFirstNOfTrain) {
   }
   EXPECT_EQ(f.load().labeled_ids(std::nullopt, 3).size(), 3u);
   EXPECT_EQ(f.load().labeled_ids().size(), 1u);  // the description's labeled_count
+}
+
+TEST(Dataset, ValFromTrainCarvesTheLastTrainingIdsAndKeepsTheLabelledSubset) {
+  Fixture f;
+  const auto ids = numbered("id", 62);  // Pancreas-CT's training list
+  test::write_text(f.data / "train.list", ids_text(ids));
+  f.doc.erase("labeled_count");
+  f.doc["labeled_fraction"] = 0.2;
+  f.doc["val_from_train"] = 6;
+  const DatasetDescription d = f.load();
+  EXPECT_EQ(d.split("val"), std::vector<std::string>(ids.end() - 6, ids.end()));
+  EXPECT_EQ(d.split("train"), std::vector<std::string>(ids.begin(), ids.end() - 6));
+  EXPECT_EQ(d.labeled_ids().size(), 12u) << "20 % of the 62 listed, as in the lineage";
+  EXPECT_EQ(d.unlabeled_ids().size(), 44u);
+  const auto val = d.split("val");
+  for (const auto& u : d.unlabeled_ids())
+    EXPECT_EQ(std::count(val.begin(), val.end(), u), 0) << u << " both trains and validates";
+
+  f.doc["val_from_train"] = 62;
+  expect_error<InputError>([&] { f.load(); }, {"ds.json", "$.val_from_train", "leave none"});
+  f.doc["val_from_train"] = 0;
+  expect_error<InputError>([&] { f.load(); }, {"ds.json", "$.val_from_train", "positive integer"});
+  f.doc["val_from_train"] = 2;
+  f.doc["splits"]["val"] = {"c2"};
+  expect_error<InputError>([&] { f.load(); }, {"ds.json", "$.val_from_train", "already lists a 'val' split"});
 }
 
 TEST(Dataset, TooFewTrainingCasesIsInputError) {

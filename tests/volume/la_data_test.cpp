@@ -49,7 +49,11 @@ TEST(LaData, FullDescriptionListsTheLineageSplit) {
   const std::string dir = la_dir();
   if (!fs::is_directory(dir)) GTEST_SKIP() << "LA data not found at '" << dir << "' (set FLOWRUN_LA_DIR)";
   const auto d = DatasetDescription::load(std::string(FLOWRUN_SOURCE_DIR) + "/graphs/datasets/la.json", dir);
-  EXPECT_EQ(d.split("train").size(), 80u);
+  // The lineage's 80 training ids: the last 8 are carved off as val
+  // (val_from_train), and the labelled fractions still count against 80.
+  EXPECT_EQ(d.split("train").size(), 72u);
+  EXPECT_EQ(d.split("val").size(), 8u);
+  EXPECT_EQ(d.train_listed, 80u);
   EXPECT_EQ(d.split("test").size(), 20u);
   EXPECT_EQ(d.labeled_ids(0.05, std::nullopt).size(), 4u);
   EXPECT_EQ(d.labeled_ids(0.10, std::nullopt).size(), 8u);
