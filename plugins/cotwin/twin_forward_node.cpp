@@ -44,6 +44,7 @@ class TwinForward : public Node {
                        "' live on different devices");
     cutmix_ = ctx.params.at("cutmix").get<bool>();
     bf16_ = ctx.params.at("bf16").get<bool>();
+    teacher_b_mode_ = ctx.params.at("teacher_b_mode").get<std::string>();
     // With batches prefetched, batch n+1's forward would otherwise run on
     // weights that batch n's step is about to change in place (stale
     // gradients, autograd version errors) while eval/checkpoints read them.
@@ -71,6 +72,32 @@ class TwinForward : public Node {
   }
 
  private:
+  // The teachers' no-grad pass on crops B (teacher_b_mode): "train" as the
+  // students (batch statistics, dropout, running statistics updated a second
+  // time per step), "eval" (running statistics, no dropout), or
+  // "train_fixed_stats" (batch statistics and dropout, running statistics left
+  // as the students' pass set them).
+  template <class Forward>
+  at::Tensor teacher_forward(SegmentationModel& net, const at::Tensor& x, Forward&& forward) const {
+    torch::nn::Module& m = net.module();
+    if (teacher_b_mode_ == "eval") {
+      m.eval();
+      at::Tensor y = forward(net, x);
+      m.train();
+      return y;
+    }
+    if (teacher_b_mode_ == "train_fixed_stats") {
+      std::vector<std::pair<at::Tensor, at::Tensor>> saved;
+      for (auto& b : m.named_buffers())
+        if (b.key().find("running_") != std::string::npos || b.key().find("num_batches_tracked") != std::string::npos)
+          saved.emplace_back(b.value(), b.value().clone());
+      at::Tensor y = forward(net, x);
+      for (auto& [live, copy] : saved) live.copy_(copy);
+      return y;
+    }
+    return forward(net, x);
+  }
+
   RunError out_of_memory(const NodeContext& ctx, const BatchIO& io) const {
     return RunError("node '" + ctx.id + "': out of memory on " + net1_->device().str() + " for batch " +
                     std::to_string(io.id()) +
@@ -125,8 +152,8 @@ class TwinForward : public Node {
                        std::to_string(n.unlabeled) + ", C, X, Y, Z] like the unlabelled part of image " +
                        shape_of(image));
       at::NoGradGuard no_grad;
-      out.set("logits1_b", forward(*net1_, image_b));
-      out.set("logits2_b", forward(*net2_, image_b));
+      out.set("logits1_b", teacher_forward(*net1_, image_b, forward));
+      out.set("logits2_b", teacher_forward(*net2_, image_b, forward));
     }
     io.emit("out", std::move(out));
   }
@@ -135,6 +162,7 @@ class TwinForward : public Node {
   std::shared_ptr<SegmentationModel> net1_, net2_;
   bool cutmix_ = false;
   bool bf16_ = false;
+  std::string teacher_b_mode_ = "train";
 };
 
 }  // namespace
@@ -151,6 +179,11 @@ NodeSchema twin_forward_schema() {
   nets.length = 2;
   s.params.push_back(nets);
   s.params.push_back(ParamSpec::boolean("bf16", false, "bf16 autocast of the forward passes (CUDA only; no effect on CPU)"));
+  s.params.push_back(ParamSpec::choice(
+      "teacher_b_mode", "train", {"train", "eval", "train_fixed_stats"},
+      "the no-grad pass on crops B: train (batch statistics and dropout; BatchNorm running statistics updated a "
+      "second time per step), eval (running statistics, no dropout), train_fixed_stats (batch statistics and "
+      "dropout, running statistics untouched)"));
   s.params.push_back(ParamSpec::boolean(
       "cutmix", false,
       "TraCoCo CutMix: students see mixed unlabelled crops; adds logits*_a, cutmix_mask, cutmix_perm"));

@@ -30,6 +30,8 @@ using nlohmann::json;
 
 struct Captured {
   PacketPtr forward, pseudo, loss;
+  // Sum of every BatchNorm running mean of net1, after this batch's forward.
+  double bn_running_mean_sum = 0;
 };
 
 // Emits random `batch` packets of L labelled + U unlabelled 16^3 crops; with
@@ -69,14 +71,17 @@ class Capture : public Node {
       for (auto& t : ctx.resource<SegmentationModel>(name)->module().parameters()) params.push_back(t);
     sgd_ = std::make_unique<torch::optim::SGD>(params, torch::optim::SGDOptions(0.01).momentum(0.9));
   }
-  void process(NodeContext&, BatchIO& io) override {
+  void process(NodeContext& ctx, BatchIO& io) override {
+    double bn_sum = 0;
+    for (auto& b : ctx.resource<SegmentationModel>("net1")->module().named_buffers())
+      if (b.key().find("running_mean") != std::string::npos) bn_sum += b.value().sum().item<double>();
     if (sgd_) {
       sgd_->zero_grad();
       io.input("l").get<at::Tensor>("loss").backward();
       sgd_->step();
     }
     std::lock_guard<std::mutex> lock(*mu_);
-    store_->push_back({io.input_ptr("f"), io.input_ptr("p"), io.input_ptr("l")});
+    store_->push_back({io.input_ptr("f"), io.input_ptr("p"), io.input_ptr("l"), bn_sum});
   }
 
  private:

@@ -26,7 +26,7 @@ TEST_F(CotwinNodes, PluginRegistersTheNodeTypesWithTheirDefaults) {
                      {"rampup_unit", "epochs"}, {"rampup_length", 40.0}, {"rampup_iters_per_epoch", 150},
                      {"unsup_weight", 1.0}, {"dynamic", true}}));
   EXPECT_EQ(validate_params(json::object(), fwd.params, "test"),
-            (json{{"nets", {"net1", "net2"}}, {"bf16", false}, {"cutmix", false}}));
+            (json{{"nets", {"net1", "net2"}}, {"bf16", false}, {"teacher_b_mode", "train"}, {"cutmix", false}}));
   EXPECT_THROW(validate_params({{"combine", "median"}}, registry.node("cotwin.pseudo_labels")->schema.params, "t"),
                InputError);
 }
@@ -68,6 +68,26 @@ TEST_F(CotwinNodes, TermsFollowTheFormulaAndLabelsCarryNoGradient) {
     const at::Tensor dyn = dynamic_pseudo_label(a1, value(c.forward, "logits1_b"), {box, box}, Combine::mean);
     EXPECT_TRUE(torch::equal(value(c.pseudo, "dyn_from1"), dyn));
   }
+}
+
+TEST_F(CotwinNodes, TeacherBModeDecidesWhetherCropsBMoveBatchNormStatistics) {
+  // One fixed batch, fixed-label terms only; the BatchNorm running means
+  // after the step's forward passes, per way of running the teachers on B.
+  auto bn_after = [&](bool with_b, const std::string& mode) {
+    run(graph(1, {{"fixed", true}, {"with_b", with_b}}, {{"teacher_b_mode", mode}}, {{"dynamic", false}},
+              {{"dynamic", false}}));
+    EXPECT_EQ(captured.size(), 1u);
+    return captured.at(0);
+  };
+  const double students_only = bn_after(false, "train").bn_running_mean_sum;
+  EXPECT_NE(bn_after(true, "train").bn_running_mean_sum, students_only) << "train: B updates the statistics again";
+  EXPECT_EQ(bn_after(true, "train_fixed_stats").bn_running_mean_sum, students_only);
+  const Captured eval = bn_after(true, "eval");
+  EXPECT_EQ(eval.bn_running_mean_sum, students_only);
+  // In eval mode the B logits come from the running statistics: they differ
+  // from a batch-statistics pass on the same crops.
+  const Captured fixed = bn_after(true, "train_fixed_stats");
+  EXPECT_FALSE(at::allclose(value(eval.forward, "logits1_b"), value(fixed.forward, "logits1_b")));
 }
 
 TEST_F(CotwinNodes, WithoutDynamicLabelsTheDynamicTermsVanish) {

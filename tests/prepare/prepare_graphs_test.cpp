@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <fstream>
 #include <random>
+#include <set>
 
 #include "core/error.h"
 #include "core/graph_runner.h"
@@ -154,12 +155,30 @@ void write_raw_pancreas(const fs::path& root, int cases) {
   }
 }
 
+TEST(PreparePancreas, ShipsMcNetsPublishedSplit) {
+  // MC-Net's Pancreas lists (the paper follows its split): 62 training and 20
+  // test ids of the 82 NIH scans, image00NN = PANCREAS_00NN.
+  const nlohmann::json g = nlohmann::json::parse(std::ifstream(std::string(FLOWRUN_SOURCE_DIR) + "/graphs/prepare/pancreas.json"));
+  nlohmann::json splits;
+  for (const auto& n : g["nodes"])
+    if (n["id"] == "write") splits = n["params"]["splits"];
+  ASSERT_EQ(splits["train"].size(), 62u);
+  ASSERT_EQ(splits["test"].size(), 20u);
+  std::set<std::string> all;
+  for (const char* s : {"train", "test"})
+    for (const auto& id : splits[s]) all.insert(id.get<std::string>());
+  EXPECT_EQ(all.size(), 82u) << "a case in both lists or listed twice";
+  EXPECT_EQ(splits["test"][0], "PANCREAS_0050");
+  EXPECT_EQ(splits["train"][0], "PANCREAS_0057");
+}
+
 TEST(PreparePancreas, DicomToOneMillimetreCroppedZscoredDataset) {
   const fs::path d = fresh_dir();
   write_raw_pancreas(d / "raw", 3);
   const fs::path out = d / "pancreas";
   const RunResult r = run_prepare("pancreas.json", {"nodes.cases.root=" + (d / "raw").string(),
-                                                    "nodes.write.out=" + out.string(), "nodes.write.test_count=1",
+                                                    "nodes.write.out=" + out.string(),
+                                                    R"(nodes.write.splits={"train": ["PANCREAS_0001", "PANCREAS_0002"], "test": ["PANCREAS_0003"]})",
                                                     "nodes.write.labeled_fraction=0.5", "nodes.crop.patch=[16,16,16]", "nodes.crop.margin=[2,2,0]"});
   EXPECT_EQ(r.batches, 3);
   const DatasetDescription desc = DatasetDescription::load((out / "pancreas.json").string());
