@@ -11,6 +11,7 @@
 #include "core/rng.h"
 #include "nodes/ops/case_text.h"
 #include "nodes/ops/normalize.h"
+#include "nodes/volume/volume_io.h"
 
 namespace fs = std::filesystem;
 
@@ -38,9 +39,10 @@ std::string expand_case_pattern(const std::string& pattern, const std::string& i
 
 namespace {
 
+// A volume path may carry an HDF5 key ("case.h5:image"): the file must exist.
 bool path_exists(const fs::path& p) {
   std::error_code ec;
-  return fs::exists(p, ec);
+  return fs::exists(parse_volume_path(p.string()).file, ec);
 }
 
 CaseRef make_ref(const fs::path& base, const std::string& id, const std::vector<std::string>& images,

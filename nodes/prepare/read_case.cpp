@@ -1,9 +1,11 @@
 // prepare.read: reads a case's channels and label with their geometry, and
 // checks they agree before any step could silently misalign them.
+#include <algorithm>
 #include <cmath>
 
 #include "core/registry.h"
 #include "nodes/prepare/prep_case.h"
+
 #include "nodes/prepare/prepare_nodes.h"
 #include "nodes/prepare/prepare_ops.h"
 #include "nodes/volume/volume_io.h"
@@ -33,10 +35,21 @@ class ReadCase : public Node {
     const std::vector<std::string> images = in.meta.at("images");
     const std::string label = in.meta.value("label", "");
     const double tol = ctx.params["spacing_tolerance"];
+    // HDF5 volumes carry no geometry: the graph may state their voxel size.
+    const std::vector<double> spacing = ctx.params["spacing"];
+    if (!spacing.empty() && (spacing.size() != 3 || !(std::min({spacing[0], spacing[1], spacing[2]}) > 0)))
+      throw InputError("node '" + ctx.id + "': params.spacing must be three positive numbers (x, y, z) in mm");
+    auto with_spacing = [&](auto v) {
+      if (!spacing.empty() && !v.geometry.spacing_known) {
+        v.geometry.spacing = {spacing[0], spacing[1], spacing[2]};
+        v.geometry.spacing_known = true;
+      }
+      return v;
+    };
     for (auto& f : images) {
       const std::string path = descend_to_series(f);
       try {
-        c.channels.push_back(std::make_shared<ImageVolume>(read_image(path)));
+        c.channels.push_back(std::make_shared<ImageVolume>(with_spacing(read_image(path))));
       } catch (const std::exception& e) {
         throw InputError(case_where(c.id) + "image " + f + ": " + e.what());
       }
@@ -56,7 +69,7 @@ class ReadCase : public Node {
       throw InputError(case_where(c.id) + "no label file given (set the source's label pattern, or require_label false)");
     if (want && !label.empty()) {
       try {
-        c.label = std::make_shared<LabelVolume>(read_label(descend_to_series(label)));
+        c.label = std::make_shared<LabelVolume>(with_spacing(read_label(descend_to_series(label))));
       } catch (const std::exception& e) {
         throw InputError(case_where(c.id) + "label " + label + ": " + e.what());
       }
@@ -87,6 +100,7 @@ void register_prepare_read(Registry& r) {
       ParamSpec::boolean("read_label", true, "read the label when the case names one"),
       ParamSpec::boolean("require_label", true, "a case without a label file is an error"),
       ParamSpec::real("spacing_tolerance", 1e-3, "relative spacing difference tolerated between channels and label", 0),
+      ParamSpec::float_list("spacing", {}, "voxel size (x, y, z) in mm for files that carry none (HDF5); [] = none"),
   };
   r.add_node(s, [](const NodeContext&) { return std::make_unique<ReadCase>(); });
 }

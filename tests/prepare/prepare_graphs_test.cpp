@@ -155,6 +155,31 @@ void write_raw_pancreas(const fs::path& root, int cases) {
   }
 }
 
+TEST(PrepareLaHalf, LineageHdf5ToHalfResolutionNifti) {
+  // The real LA volumes (skips without them): HDF5 with no stored spacing,
+  // the graph states 0.625 mm, resamples to 1.25 mm and writes NIfTI.
+  const fs::path la = fs::path(FLOWRUN_SOURCE_DIR).parent_path() / "shared" / "data" / "LA";
+  if (!fs::exists(la / "06SR5RBREL16DQ6M8LWS.h5")) GTEST_SKIP() << "LA data not found at " << la;
+  const fs::path out = fresh_dir() / "la_half";
+  const RunResult r = run_prepare("la_h5_half.json", {"nodes.cases.root=" + la.string(), "nodes.cases.limit=2",
+                                                      "nodes.write.out=" + out.string()});
+  EXPECT_EQ(r.batches, 2);
+  const DatasetDescription d = DatasetDescription::load((out / "la_half.json").string());
+  ASSERT_EQ(d.split("train").size(), 2u);
+  const Case c = d.load_case("06SR5RBREL16DQ6M8LWS", true);
+  const ImageVolume& img = c.channels[0];
+  EXPECT_NEAR(img.geometry.spacing[0], 1.25, 1e-9);
+  EXPECT_EQ(img.size[2], 44) << "88 slices of 0.625 mm";
+  const ImageVolume full = read_image((la / "06SR5RBREL16DQ6M8LWS.h5:image").string());
+  EXPECT_EQ(img.size[0], (full.size[0] + 1) / 2);
+  int64_t fg = 0;
+  for (uint8_t v : c.label->data) fg += v;
+  EXPECT_GT(fg, 0);
+  EXPECT_NE(error_of_run("la_h5_half.json", {"nodes.cases.root=" + la.string(), "nodes.read.spacing=[1,2]",
+                                              "nodes.write.out=" + out.string()}).find("three positive numbers"),
+            std::string::npos);
+}
+
 TEST(PreparePancreas, ShipsMcNetsPublishedSplit) {
   // MC-Net's Pancreas lists (the paper follows its split): 62 training and 20
   // test ids of the 82 NIH scans, image00NN = PANCREAS_00NN.
