@@ -21,16 +21,18 @@
 # GPU is (tests/gpu/CMakeLists.txt runs it in the suite).
 #
 # usage: scripts/gpu/check.sh [--cpu] [--pack DIR] [--build DIR] [--budget SECONDS]
+#                             [--steps unit,parity,la,window,demo]   (default: all)
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 root=$PWD
-mode=gpu pack=.gpu-pack build="" budget=500
+mode=gpu pack=.gpu-pack build="" budget=500 steps=unit,parity,la,window,demo
 while (($#)); do
   case $1 in
     --cpu) mode=cpu ;;
     --pack) pack=$2; shift ;;
     --build) build=$2; shift ;;
     --budget) budget=$2; shift ;;
+    --steps) steps=$2; shift ;;
     -h|--help) sed -n 2,25p "$0"; exit 0 ;;
     *) echo "check.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
@@ -48,6 +50,7 @@ say() { printf '\n=== [%4ds] %s\n' $((SECONDS - t_start)) "$*"; }
 fail() { echo "FAILED: $*"; failed+=("$1"); }
 left() { echo $((budget - (SECONDS - t_start))); }
 collect() { python3 "$root/scripts/gpu/collect.py" "$@"; }
+want() { [[ ",$steps," == *",$1,"* ]]; }
 
 say "flowrun GPU check ($mode mode), output in $out"
 {
@@ -105,12 +108,14 @@ device=cuda; [[ $mode == cpu ]] && device=cpu
 mkdir -p "$work/graphs" && cp graphs/demo.json graphs/la_5.json "$work/graphs/"
 
 # ---------------------------------------------------------------- unit
-say "unit: CUDA tests and to_device"
-(cd "$work" && timeout 300 "$bin/test_cuda" --gtest_output=json:"$work/test_cuda.json" 2>&1 | tail -25)
-(cd "$work" && timeout 120 "$bin/test_collate_graph" --gtest_filter='ToDeviceNode.*' \
-  --gtest_output=json:"$work/test_to_device.json" 2>&1 | tail -8)
-collect gtest "$work/test_cuda.json" "$work/test_to_device.json" > "$frag/10_unit.json" || fail "unit tests"
-cat "$frag/10_unit.json"
+if want unit; then
+  say "unit: CUDA tests and to_device"
+  (cd "$work" && timeout 300 "$bin/test_cuda" --gtest_output=json:"$work/test_cuda.json" 2>&1 | tail -25)
+  (cd "$work" && timeout 120 "$bin/test_collate_graph" --gtest_filter='ToDeviceNode.*' \
+    --gtest_output=json:"$work/test_to_device.json" 2>&1 | tail -8)
+  collect gtest "$work/test_cuda.json" "$work/test_to_device.json" > "$frag/10_unit.json" || fail "unit tests"
+  cat "$frag/10_unit.json"
+fi
 
 # Runs of a graph; every run's folder is kept under $work/runs.
 run() {  # run NAME GRAPH TIMEOUT [--set ...]
@@ -125,66 +130,74 @@ run() {  # run NAME GRAPH TIMEOUT [--set ...]
 }
 
 # ---------------------------------------------------------------- parity
-say "parity: demo graph, 2 iterations, CPU vs $device (fp32, dropout off)"
-strict=(--set params.iterations=2 --set params.tf32=false --set resources.net1.dropout=false
-        --set resources.net2.dropout=false --set nodes.validate.test_at_end=false --set params.prefetch=1)
-if [[ $mode == gpu ]]; then
-  run parity_cpu "$work/graphs/demo.json" 240 "${strict[@]}" --set params.device=cpu
-  run parity_cuda "$work/graphs/demo.json" 120 "${strict[@]}" --set params.device=cuda
-else  # no second device here: the same step at 1 and 2 LibTorch threads
-  run parity_cpu "$work/graphs/demo.json" 240 "${strict[@]}" --set params.device=cpu --set params.torch_threads=1
-  run parity_cuda "$work/graphs/demo.json" 240 "${strict[@]}" --set params.device=cpu --set params.torch_threads=2
+if want parity; then
+  say "parity: demo graph, 2 iterations, CPU vs $device (fp32, dropout off)"
+  strict=(--set params.iterations=2 --set params.tf32=false --set resources.net1.dropout=false
+          --set resources.net2.dropout=false --set nodes.validate.test_at_end=false --set params.prefetch=1)
+  if [[ $mode == gpu ]]; then
+    run parity_cpu "$work/graphs/demo.json" 240 "${strict[@]}" --set params.device=cpu
+    run parity_cuda "$work/graphs/demo.json" 120 "${strict[@]}" --set params.device=cuda
+  else  # no second device here: the same step at 1 and 2 LibTorch threads
+    run parity_cpu "$work/graphs/demo.json" 240 "${strict[@]}" --set params.device=cpu --set params.torch_threads=1
+    run parity_cuda "$work/graphs/demo.json" 240 "${strict[@]}" --set params.device=cpu --set params.torch_threads=2
+  fi
+  collect parity "$work/runs/parity_cpu" "$work/runs/parity_cuda" 1e-3 > "$frag/20_parity.json" || fail "parity beyond 1e-3"
+  python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); d.pop("per_iteration"); print(json.dumps(d, indent=1))' "$frag/20_parity.json"
 fi
-collect parity "$work/runs/parity_cpu" "$work/runs/parity_cuda" 1e-3 > "$frag/20_parity.json" || fail "parity beyond 1e-3"
-python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); d.pop("per_iteration"); print(json.dumps(d, indent=1))' "$frag/20_parity.json"
 
 # ---------------------------------------------------------------- la
-say "LA-sized synthetic volumes"
-if [[ $mode == gpu ]]; then
-  size=(176 144 88); cases=12; la=(--set params.iterations=100)
-else
-  size=(48 48 32); cases=12
-  la=(--set params.iterations=4 --set nodes.crop.patch=[32,32,16] --set nodes.validate.patch=[32,32,16]
-      --set resources.net1.n_filters=4 --set resources.net2.n_filters=4)
-fi
-timeout 300 "$bin/flowrun" synth --out "$work/synth-la" --cases $cases --size "${size[@]}" --contrast 0.9 || fail "synth"
-la+=(--set dataset="$work/synth-la/synthetic.json" --set params.device=$device --set nodes.validate.every=100000
-     --set nodes.validate.test_at_end=false --set nodes.validate.max_cases=1 --set nodes.checkpoint.every=100000)
-for cfg in "2 false" "2 true" "1 false" "1 true"; do
-  read -r pf bf <<<"$cfg"
-  name=la_prefetch${pf}_$([[ $bf == true ]] && echo bf16 || echo fp32)
-  if (($(left) < 60)); then echo "skipping $name: $(left) s of the budget left"; continue; fi
-  say "la_5 at prefetch $pf, bf16 $bf"
-  run "$name" "$work/graphs/la_5.json" 150 "${la[@]}" --set params.prefetch=$pf --set nodes.forward.bf16=$bf
-done
-if (($(left) > 200)); then  # optional; the window and demo steps come first
-  say "la_5 at prefetch 2 with the cuDNN autotuner (params.cudnn_benchmark)"
-  run la_prefetch2_fp32_cudnn_benchmark "$work/graphs/la_5.json" 150 "${la[@]}" --set params.prefetch=2 \
-    --set params.cudnn_benchmark=true
+if want la; then
+  say "LA-sized synthetic volumes"
+  if [[ $mode == gpu ]]; then
+    size=(176 144 88); cases=12; la=(--set params.iterations=100)
+  else
+    size=(48 48 32); cases=12
+    la=(--set params.iterations=4 --set nodes.crop.patch=[32,32,16] --set nodes.validate.patch=[32,32,16]
+        --set resources.net1.n_filters=4 --set resources.net2.n_filters=4)
+  fi
+  timeout 300 "$bin/flowrun" synth --out "$work/synth-la" --cases $cases --size "${size[@]}" --contrast 0.9 || fail "synth"
+  la+=(--set dataset="$work/synth-la/synthetic.json" --set params.device=$device --set nodes.validate.every=100000
+       --set nodes.validate.test_at_end=false --set nodes.validate.max_cases=1 --set nodes.checkpoint.every=100000)
+  for cfg in "2 false" "2 true" "1 false" "1 true"; do
+    read -r pf bf <<<"$cfg"
+    name=la_prefetch${pf}_$([[ $bf == true ]] && echo bf16 || echo fp32)
+    if (($(left) < 60)); then echo "skipping $name: $(left) s of the budget left"; continue; fi
+    say "la_5 at prefetch $pf, bf16 $bf"
+    run "$name" "$work/graphs/la_5.json" 150 "${la[@]}" --set params.prefetch=$pf --set nodes.forward.bf16=$bf
+  done
+  if (($(left) > 200)); then  # optional; the window and demo steps come first
+    say "la_5 at prefetch 2 with the cuDNN autotuner (params.cudnn_benchmark)"
+    run la_prefetch2_fp32_cudnn_benchmark "$work/graphs/la_5.json" 150 "${la[@]}" --set params.prefetch=2 \
+      --set params.cudnn_benchmark=true
+  fi
 fi
 
 # ---------------------------------------------------------------- window
-say "sliding window, one LA-sized volume"
-if [[ $mode == gpu ]]; then
-  sw=(--device cuda --size 183 140 88 --stride 18 18 4 --batches 1,8 --reps 2)
-else
-  sw=(--device cpu --size 40 40 24 --patch 32 32 16 --stride 8 8 4 --filters 4 --batches 1,4 --threads 2)
+if want window; then
+  say "sliding window, one LA-sized volume"
+  if [[ $mode == gpu ]]; then
+    sw=(--device cuda --size 183 140 88 --stride 18 18 4 --batches 1,8 --reps 2)
+  else
+    sw=(--device cpu --size 40 40 24 --patch 32 32 16 --stride 8 8 4 --filters 4 --batches 1,4 --threads 2)
+  fi
+  timeout 200 "$bin/bench_sliding_window" "${sw[@]}" 2>&1 | tee "$work/window.txt"
+  [[ ${PIPESTATUS[0]} == 0 ]] || fail "sliding window (masks differ or it failed)"
+  collect window "$work/window.txt" > "$frag/60_window.json"
+  cat "$frag/60_window.json"
 fi
-timeout 200 "$bin/bench_sliding_window" "${sw[@]}" 2>&1 | tee "$work/window.txt"
-[[ ${PIPESTATUS[0]} == 0 ]] || fail "sliding window (masks differ or it failed)"
-collect window "$work/window.txt" > "$frag/60_window.json"
-cat "$frag/60_window.json"
 
 # ---------------------------------------------------------------- demo
-if (($(left) < 60)); then
-  echo "skipping the demo: $(left) s of the budget left"
-elif [[ $mode == gpu ]]; then
-  say "demo graph on CUDA (600 iterations)"
-  run demo_cuda "$work/graphs/demo.json" 200 --set params.device=cuda
-else
-  say "demo graph, shortened (CPU)"
-  run demo_cuda "$work/graphs/demo.json" 300 --set params.device=cpu --set params.iterations=6 \
-    --set nodes.validate.every=3 --set nodes.validate.max_cases=1
+if want demo; then
+  if (($(left) < 60)); then
+    echo "skipping the demo: $(left) s of the budget left"
+  elif [[ $mode == gpu ]]; then
+    say "demo graph on CUDA (600 iterations)"
+    run demo_cuda "$work/graphs/demo.json" 200 --set params.device=cuda
+  else
+    say "demo graph, shortened (CPU)"
+    run demo_cuda "$work/graphs/demo.json" 300 --set params.device=cpu --set params.iterations=6 \
+      --set nodes.validate.every=3 --set nodes.validate.max_cases=1
+  fi
 fi
 
 # ---------------------------------------------------------------- figures
