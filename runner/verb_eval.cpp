@@ -215,20 +215,18 @@ void add_eval_verbs(CLI::App& app) {
       }
       std::cerr << "flowrun: evaluating " << p.checkpoint_file << " on " << p.doc["dataset"].get<std::string>()
                 << " split '" << *split << "' -> " << *out << "\n";
-      if (fs::path(p.checkpoint_file).filename() == "best.pt" && p.meta.contains("best")) {
-        const auto& b = p.meta["best"];
-        std::cerr << "flowrun: best.pt: best validation " << b.value("metric", std::string("?")) << " "
-                  << b.value("value", 0.0) << " at iteration " << b.value("iteration", int64_t{-1}) << " on split '"
-                  << b.value("split", std::string("?")) << "'"
-                  << (b.value("split", std::string()) == *split ? " - the split evaluated now: the figures are optimistic" : "")
-                  << "\n";
-      } else {
-        std::cerr << "flowrun: " << fs::path(p.checkpoint_file).filename().string() << ": the weights after iteration "
-                  << p.meta.value("iteration", int64_t{-1}) << "\n";
-      }
       run_doc(p.doc, *out);
       const std::string summary_file = (fs::path(*out) / "summary.json").string();
       const json summary = read_json_file(summary_file, "summary");
+      // How the weights were chosen, as eval.evaluate recorded it.
+      const json& sel = summary.value("selection", json::object());
+      std::cerr << "flowrun: " << fs::path(p.checkpoint_file).filename().string() << ": "
+                << sel.value("rule", std::string("?"));
+      if (sel.contains("iteration") && sel.contains("split"))
+        std::cerr << " (value " << sel.value("value", 0.0) << " at iteration " << sel["iteration"] << " on split '"
+                  << sel["split"].get<std::string>() << "')"
+                  << (sel["split"] == *split ? " - the split scored now: the figures are optimistic" : "");
+      std::cerr << "\n";
       std::cout << result_table(summary.at(*split));
       std::cout << "written: " << summary_file << ", " << (fs::path(*out) / (*split + "_metrics.csv")).string() << "\n";
     });

@@ -176,10 +176,10 @@ EvalResult evaluate_cases(const DatasetDescription& dataset, const std::vector<s
 }
 
 std::string validation_split(const DatasetDescription& dataset, const std::string& wanted, const std::string& test,
-                             bool select_on_test, const std::string& where) {
+                             bool select_on_test, const std::string& node_id) {
+  const std::string where = "node '" + node_id + "'";
   const std::string how = "add \"val_from_train\": N to the dataset description (docs/datasets.md) or set nodes." +
-                          where.substr(where.find('\'') + 1, where.rfind('\'') - where.find('\'') - 1) +
-                          ".select_on_test=true";
+                          node_id + ".select_on_test=true";
   if (dataset.has_split(wanted)) {
     if (wanted == test && !select_on_test)
       throw InputError(where + ": validating on the test split '" + test +

@@ -77,8 +77,8 @@ EvalResult evaluate_cases(const DatasetDescription& dataset, const std::vector<s
 // The split to validate (and select best.pt) on: `wanted` when the dataset has
 // it. The test split — named, or instead of a missing `wanted` — only with
 // select_on_test (then with a warning on stderr); otherwise an InputError
-// naming the node (`where` = "node 'id'") and the two ways out.
+// naming the node and the two ways out.
 std::string validation_split(const DatasetDescription& dataset, const std::string& wanted, const std::string& test,
-                             bool select_on_test, const std::string& where);
+                             bool select_on_test, const std::string& node_id);
 
 }  // namespace flowrun

@@ -24,7 +24,7 @@ class ValidateNode : public Node {
     dataset_ = graph_dataset(ctx);
     every_ = ctx.params["every"].get<int64_t>();
     split_ = validation_split(dataset_, ctx.params["split"].get<std::string>(), ctx.params["test_split"].get<std::string>(),
-                              ctx.params["select_on_test"].get<bool>(), where);
+                              ctx.params["select_on_test"].get<bool>(), ctx.id);
     on_test_ = split_ == ctx.params["test_split"].get<std::string>();
     val_ids_ = dataset_.split(split_);
     const int64_t max_cases = ctx.params["max_cases"].get<int64_t>();
