@@ -31,10 +31,16 @@ def load_description(path):
     return root, image, d["label"], splits
 
 
-def load_case(root, image_pattern, label_pattern, case_id):
+def load_case(root, image_pattern, label_pattern, case_id, normalize="none"):
+    """normalize "zscore": (x - mean) / sd over the whole volume, as flowrun's
+    data.normalize mode zscore (sd with the population denominator)."""
     import nibabel  # Debian: python3-nibabel
     img = np.asarray(nibabel.load(os.path.join(root, image_pattern.replace("{id}", case_id))).dataobj, dtype=np.float32)
     lab = np.asarray(nibabel.load(os.path.join(root, label_pattern.replace("{id}", case_id))).dataobj)
+    if normalize == "zscore":
+        img = ((img - img.mean(dtype=np.float64)) / max(float(img.std(dtype=np.float64)), 1e-8)).astype(np.float32)
+    elif normalize != "none":
+        raise ValueError("normalize: none | zscore, got %r" % normalize)
     return img, lab.astype(np.uint8)
 
 
@@ -72,7 +78,7 @@ def two_stream_batches(labeled, unlabeled, labeled_bs, unlabeled_bs, rng):
             yield lab, [next(unl) for _ in range(unlabeled_bs)] if unl else []
 
 
-def sliding_window(net, image, patch, stride, n_classes=2):
+def sliding_window(net, image, patch, stride, n_classes=2, device="cpu"):
     """image: numpy (X, Y, Z); returns the label map of the same shape."""
     pads = []
     for s, p in zip(image.shape, patch):
@@ -91,8 +97,8 @@ def sliding_window(net, image, patch, stride, n_classes=2):
                 for k in range(steps[2]):
                     z = min(stride[2] * k, size[2] - patch[2])
                     win = padded[x:x + patch[0], y:y + patch[1], z:z + patch[2]]
-                    out = net(torch.from_numpy(np.ascontiguousarray(win))[None, None])
-                    prob = torch.softmax(out, 1)[0].numpy()
+                    out = net(torch.from_numpy(np.ascontiguousarray(win))[None, None].to(device))
+                    prob = torch.softmax(out, 1)[0].cpu().numpy()
                     score[:, x:x + patch[0], y:y + patch[1], z:z + patch[2]] += prob
                     count[x:x + patch[0], y:y + patch[1], z:z + patch[2]] += 1
     labels = np.argmax(score / count[None], axis=0)

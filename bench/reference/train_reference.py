@@ -55,6 +55,9 @@ def main():
     ap.add_argument("--rampup-fraction", type=float, default=None,
                     help="instead of epochs: T = fraction x iterations, t = iteration (flowrun's rampup_unit fraction)")
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--device", default="cpu", help="cpu | cuda")
+    ap.add_argument("--normalize", choices=["none", "zscore"], default="none",
+                    help="per-case intensity normalisation at load, training and test (flowrun's data.normalize)")
     a = ap.parse_args()
 
     torch.set_num_threads(a.threads)
@@ -64,13 +67,13 @@ def main():
     rng = np.random.RandomState(a.seed)
     root, image_pattern, label_pattern, splits = load_description(a.dataset)
     train, test = splits["train"], splits["test"]
-    cases = [load_case(root, image_pattern, label_pattern, c) for c in train]
+    cases = [load_case(root, image_pattern, label_pattern, c, a.normalize) for c in train]
     labeled = list(range(a.labeled))
     unlabeled = list(range(a.labeled, len(train)))
 
-    nets = [init_weights(VNet(n_filters=16, dropout=True), "kaiming")]
+    nets = [init_weights(VNet(n_filters=16, dropout=True), "kaiming").to(a.device)]
     if a.method == "cps":
-        nets.append(init_weights(VNet(n_filters=16, dropout=True), "xavier"))
+        nets.append(init_weights(VNet(n_filters=16, dropout=True), "xavier").to(a.device))
     params = [p for n in nets for p in n.parameters()]
     opt = torch.optim.SGD(params, lr=a.lr, momentum=0.9, weight_decay=1e-4)
     unl_bs = a.unlabeled_bs if a.method == "cps" else 0
@@ -84,8 +87,8 @@ def main():
             im, lb = random_crop(*random_rot_flip(*cases[i], rng), a.patch, rng)
             imgs.append(im)
             labs.append(lb)
-        x = torch.from_numpy(np.stack(imgs))[:, None].float()
-        y = torch.from_numpy(np.stack(labs[:len(lab)])).long()
+        x = torch.from_numpy(np.stack(imgs))[:, None].float().to(a.device)
+        y = torch.from_numpy(np.stack(labs[:len(lab)])).long().to(a.device)
         lr = a.lr if a.schedule == "constant" else a.lr * (1 - it / a.iterations) ** 0.9
         for g in opt.param_groups:
             g["lr"] = lr
@@ -118,8 +121,8 @@ def main():
     net.eval()
     per_case = []
     for c in test:
-        img, lab = load_case(root, image_pattern, label_pattern, c)
-        pred = sliding_window(net, img, a.patch, a.stride)
+        img, lab = load_case(root, image_pattern, label_pattern, c, a.normalize)
+        pred = sliding_window(net, img, a.patch, a.stride, device=a.device)
         d = dice(pred, lab)
         per_case.append({"case": c, "dice": d, "empty": bool(pred.max() == 0)})
         print("test %s Dice %.4f%s" % (c, d, " (empty)" if pred.max() == 0 else ""), flush=True)

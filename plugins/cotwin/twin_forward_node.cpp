@@ -87,15 +87,47 @@ class TwinForward : public Node {
       return y;
     }
     if (teacher_b_mode_ == "train_fixed_stats") {
-      std::vector<std::pair<at::Tensor, at::Tensor>> saved;
-      for (auto& b : m.named_buffers())
-        if (b.key().find("running_") != std::string::npos || b.key().find("num_batches_tracked") != std::string::npos)
-          saved.emplace_back(b.value(), b.value().clone());
-      at::Tensor y = forward(net, x);
-      for (auto& [live, copy] : saved) live.copy_(copy);
+      // Momentum 0 makes BatchNorm's own update write back the same running
+      // statistics (r * 1 + batch * 0). Copying saved values back instead
+      // would bump the version of tensors the students' pass saved for the
+      // backward, and reordering the passes would change the dropout draws.
+      std::vector<std::pair<c10::optional<double>*, c10::optional<double>>> momenta;
+      std::vector<std::pair<at::Tensor, at::Tensor>> counters;
+      for (const auto& item : m.named_modules()) {
+        c10::optional<double>* momentum = batch_norm_momentum(*item.value());
+        if (momentum == nullptr) {
+          for (const auto& b : item.value()->named_buffers(/*recurse=*/false))
+            if (b.key().rfind("running_", 0) == 0)
+              throw RunError("node cotwin.twin_forward: teacher_b_mode train_fixed_stats handles BatchNorm layers "
+                             "only; module '" + item.key() + "' keeps running statistics of another kind");
+          continue;
+        }
+        momenta.emplace_back(momentum, *momentum);
+        *momentum = 0.0;
+        for (const auto& b : item.value()->named_buffers(/*recurse=*/false))
+          if (b.key() == "num_batches_tracked") counters.emplace_back(b.value(), b.value().clone());
+      }
+      at::Tensor y;
+      try {
+        y = forward(net, x);
+      } catch (...) {
+        for (auto& [live, saved] : momenta) *live = saved;
+        throw;
+      }
+      for (auto& [live, saved] : momenta) *live = saved;
+      // Read only when momentum is unset (cumulative averages); kept exact anyway.
+      for (auto& [live, saved] : counters) live.copy_(saved);
       return y;
     }
     return forward(net, x);
+  }
+
+  // The momentum option of a BatchNorm layer of any rank; null for other modules.
+  static c10::optional<double>* batch_norm_momentum(torch::nn::Module& m) {
+    if (auto* bn = m.as<torch::nn::BatchNorm3d>()) return &bn->options.momentum();
+    if (auto* bn = m.as<torch::nn::BatchNorm2d>()) return &bn->options.momentum();
+    if (auto* bn = m.as<torch::nn::BatchNorm1d>()) return &bn->options.momentum();
+    return nullptr;
   }
 
   RunError out_of_memory(const NodeContext& ctx, const BatchIO& io) const {

@@ -13,6 +13,12 @@
 #           and 2, fp32 and bf16
 #   window  sliding window on one LA-sized volume, stride 18x18x4, window_batch
 #           1 vs 8: seconds per volume, masks identical
+#   protocol (only when named) bench/reference/run_protocol.sh on this device:
+#           the LA pipeline-parity protocol, flowrun and the Python reference,
+#           several runs side by side; needs data/la_half carried along.
+#           Environment: FLOWRUN_PROTOCOL_METHODS (default "sup cps cotwin"),
+#           FLOWRUN_PROTOCOL_SEEDS, FLOWRUN_PROTOCOL_JOBS (6), _THREADS (2);
+#           results in $OUT/protocol/
 # Each figure is printed and all land in one JSON file: $OUT/gpu_check.json
 # when OUT is set, else out-gpu-check/gpu_check.json.
 #
@@ -21,7 +27,7 @@
 # GPU is (tests/gpu/CMakeLists.txt runs it in the suite).
 #
 # usage: scripts/gpu/check.sh [--cpu] [--pack DIR] [--build DIR] [--budget SECONDS]
-#                             [--steps unit,parity,la,window,demo]   (default: all)
+#                             [--steps unit,parity,la,window,demo,protocol]   (default: all but protocol)
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 root=$PWD
@@ -87,7 +93,8 @@ else
     cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release || fail "configure"
   fi
 fi
-targets=(flowrun flowrun_vnet flowrun_cotwin flowrun_train flowrun_eval test_cuda test_collate_graph bench_sliding_window)
+targets=(flowrun flowrun_vnet flowrun_cotwin flowrun_train flowrun_eval)
+[[ $steps == protocol ]] || targets+=(test_cuda test_collate_graph bench_sliding_window)
 say "build ${targets[*]}"
 t0=$SECONDS
 # -k 0: every compile error shows in one run, not only the first.
@@ -198,6 +205,22 @@ if want demo; then
     run demo_cuda "$work/graphs/demo.json" 300 --set params.device=cpu --set params.iterations=6 \
       --set nodes.validate.every=3 --set nodes.validate.max_cases=1
   fi
+fi
+
+# ---------------------------------------------------------------- protocol
+if want protocol; then
+  say "LA pipeline-parity protocol on $device (bench/reference/run_protocol.sh)"
+  pyextra="" python=/usr/bin/python3  # here: Debian's Python, which has python3-torch
+  [[ $mode == gpu ]] && pyextra=$prefix/usr/lib/python3/dist-packages python=python3
+  # No run starts within 100 s of the budget's end, and none runs longer than 240 s.
+  PYTHONPATH=$pyextra${PYTHONPATH:+:$PYTHONPATH} FLOWRUN_BIN=$bin/flowrun FLOWRUN_PYTHON=$python \
+    FLOWRUN_PROTOCOL_DEVICE=$device FLOWRUN_PROTOCOL_RESULTS=$out/protocol FLOWRUN_PROTOCOL_WORK=$work/protocol \
+    FLOWRUN_PROTOCOL_JOBS=${FLOWRUN_PROTOCOL_JOBS:-6} FLOWRUN_PROTOCOL_THREADS=${FLOWRUN_PROTOCOL_THREADS:-2} \
+    FLOWRUN_PROTOCOL_DEADLINE=$(($(date +%s) + $(left) - 100)) FLOWRUN_PROTOCOL_RUN_TIMEOUT=240 \
+    bash bench/reference/run_protocol.sh ${FLOWRUN_PROTOCOL_METHODS:-sup cps cotwin} | tee "$work/protocol.txt"
+  [[ ${PIPESTATUS[0]} == 0 ]] || fail "protocol"
+  grep -q "failed (exit" "$work/protocol.txt" && fail "protocol: a run failed (its log: $work/protocol/)"
+  cp "$work/protocol.txt" "$out/protocol/protocol.txt" 2>/dev/null
 fi
 
 # ---------------------------------------------------------------- figures

@@ -18,6 +18,7 @@ packages=(
   libniftiio-dev libniftiio2 libznz-dev libznz3         # NIfTI without ITK
   libnifti2-dev                                         # (its nifti1.h)
   libgtest-dev libgmock-dev                             # the CUDA tests
+  python3-nibabel python3-packaging                     # pure Python: the reference side of --steps protocol
 )
 mkdir -p "$dir"
 rm -f "$dir"/*.deb

@@ -88,6 +88,12 @@ TEST_F(CotwinNodes, TeacherBModeDecidesWhetherCropsBMoveBatchNormStatistics) {
   // from a batch-statistics pass on the same crops.
   const Captured fixed = bn_after(true, "train_fixed_stats");
   EXPECT_FALSE(at::allclose(value(eval.forward, "logits1_b"), value(fixed.forward, "logits1_b")));
+  // Every mode leaves the students' graph intact for the backward (restoring
+  // the statistics in place after the students' pass once broke it).
+  for (const char* mode : {"train", "eval", "train_fixed_stats"}) {
+    const Captured c = bn_after(true, mode);
+    EXPECT_NO_THROW(value(c.loss, "loss").backward()) << mode;
+  }
 }
 
 TEST_F(CotwinNodes, WithoutDynamicLabelsTheDynamicTermsVanish) {
