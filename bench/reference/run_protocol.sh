@@ -20,6 +20,7 @@
 #   FLOWRUN_PROTOCOL_DEADLINE=<epoch seconds>: start no run after it
 #   FLOWRUN_PROTOCOL_ITERATIONS=600 (fewer only to test this script)
 #   FLOWRUN_PROTOCOL_RUN_TIMEOUT=<seconds>: a run past it is killed and counted as failed
+#   FLOWRUN_PROTOCOL_COMBINED=<file>: after every run, all results so far as one JSON list
 # needs: data/la_half (flowrun graphs/prepare/la_h5_half.json), a Python with
 #        torch, numpy and nibabel for the reference, and a flowrun build.
 set -uo pipefail
@@ -66,7 +67,7 @@ flowrun_args() {  # flowrun_args METHOD -> the graph and its overrides, one per 
     cotwin_z) printf '%s\n' graphs/recipes/la_half_cotwin.json ;;
     cotwin_z_teval) printf '%s\n' graphs/recipes/la_half_cotwin.json --set nodes.forward.teacher_b_mode=eval ;;
     cotwin_z_tfixed) printf '%s\n' graphs/recipes/la_half_cotwin.json --set nodes.forward.teacher_b_mode=train_fixed_stats ;;
-    cotwin_z_cutmix) printf '%s\n' graphs/recipes/la_half_cotwin.json --set nodes.forward.cutmix=true ;;
+    cotwin_z_cutmix) printf '%s\n' graphs/recipes/la_half_cotwin_cutmix.json ;;
     *) return 1 ;;
   esac
 }
@@ -130,6 +131,12 @@ r = {"implementation": impl, "method": method, "seed": int(seed), "cases": cases
 json.dump(r, open(target, "w"), indent=1)
 print("%s_%s_seed%s: mean Dice %.4f, %d empty" % (impl, method, seed, r["mean_dice"], r["empty"]))
 PY
+  if [[ -n ${FLOWRUN_PROTOCOL_COMBINED:-} ]]; then
+    (flock 9; python3 -c 'import glob, json, os, sys
+runs = [json.load(open(f)) for f in sorted(glob.glob(os.path.join(sys.argv[1], "*.json")))]
+json.dump(runs, open(sys.argv[2] + ".tmp", "w"), indent=1)
+os.replace(sys.argv[2] + ".tmp", sys.argv[2])' "$results" "$FLOWRUN_PROTOCOL_COMBINED") 9>"$work/.combined.lock"
+  fi
   echo "[$(date +%T)] end $name (exit $rc)"
 }
 

@@ -31,13 +31,23 @@ def sign_test(wins, losses):
 
 
 def load(folders):
-    by = {}
+    """(implementation, method, device) -> seed -> run. A run repeated (same
+    key and seed, e.g. in a later folder) keeps the first; repeats are listed."""
+    by, repeats = {}, []
     for folder in folders:
         for f in sorted(glob.glob(os.path.join(folder, "*.json"))):
             r = json.load(open(f))
             key = (r["implementation"], r["method"], r.get("device", "cpu"))
-            by.setdefault(key, {})[r["seed"]] = r
-    return by
+            seeds = by.setdefault(key, {})
+            if r["seed"] in seeds:
+                repeats.append((key, r["seed"], seeds[r["seed"]]["mean_dice"], r["mean_dice"]))
+            else:
+                seeds[r["seed"]] = r
+    return by, repeats
+
+
+def case_count(run):
+    return len(run["cases"]) if run.get("cases") is not None else run.get("case_count", 0)
 
 
 def paired(a, b):
@@ -45,6 +55,8 @@ def paired(a, b):
     diffs, wins, losses, ties = [], 0, 0, 0
     for s in sorted(set(a) & set(b)):
         diffs.append(100 * (a[s]["mean_dice"] - b[s]["mean_dice"]))
+        if a[s].get("cases") is None or b[s].get("cases") is None:
+            continue  # per-case figures missing (see the run's note)
         bc = {c["case"]: c["dice"] for c in b[s]["cases"]}
         for c in a[s]["cases"]:
             if c["case"] in bc:
@@ -57,19 +69,23 @@ def paired(a, b):
 
 def row(label, diffs, wins, losses, ties):
     sd = statistics.stdev(diffs) if len(diffs) > 1 else float("nan")
-    return "| %s | %d | %+.1f +- %.1f | %d / %d / %d | %.3f |" % (
-        label, len(diffs), statistics.mean(diffs), sd, wins, losses, ties, sign_test(wins, losses))
+    cases = "%d / %d / %d | %.3f" % (wins, losses, ties, sign_test(wins, losses)) if wins + losses + ties else "- | -"
+    return "| %s | %d | %+.1f +- %.1f | %s |" % (label, len(diffs), statistics.mean(diffs), sd, cases)
+
+
+def supervised_of(method):
+    return "sup_z" if "_z" in method else "sup"
 
 
 def main(folders):
-    by = load(folders)
+    by, repeats = load(folders)
     print("| implementation | method | device | seeds | test Dice % (mean +- sd over seeds) | per seed | empty predictions |")
     print("|---|---|---|---|---|---|---|")
     for (impl, method, dev), seeds in sorted(by.items(), key=lambda kv: (kv[0][1], kv[0][2], kv[0][0])):
         means = [100 * seeds[s]["mean_dice"] for s in sorted(seeds)]
         sd = statistics.stdev(means) if len(means) > 1 else float("nan")
         empties = sum(seeds[s]["empty"] for s in seeds)
-        cases = sum(len(seeds[s]["cases"]) for s in seeds)
+        cases = sum(case_count(seeds[s]) for s in seeds)
         print("| %s | %s | %s | %d | %.1f +- %.1f | %s | %d / %d |" % (
             impl, method, dev, len(seeds), statistics.mean(means), sd, ", ".join("%.1f" % m for m in means),
             empties, cases))
@@ -81,11 +97,16 @@ def main(folders):
             d = paired(runs, by[("reference", method, dev)])
             if d[0]:
                 print(row("flowrun %s - reference %s (%s)" % (method, method, dev), *d))
-        base = BASELINE.get(method)
-        if base and (impl, base, dev) in by:
-            d = paired(runs, by[(impl, base, dev)])
-            if d[0]:
-                print(row("%s %s - %s %s (%s)" % (impl, method, impl, base, dev), *d))
+        for base in dict.fromkeys([BASELINE.get(method), supervised_of(method)]):
+            if base and base != method and (impl, base, dev) in by:
+                d = paired(runs, by[(impl, base, dev)])
+                if d[0]:
+                    print(row("%s %s - %s %s (%s)" % (impl, method, impl, base, dev), *d))
+    if repeats:
+        print()
+        for (impl, method, dev), seed, first, again in repeats:
+            print("repeat: %s %s seed %d on %s: Dice %.1f, again %.1f (the first is in the tables)" % (
+                impl, method, seed, dev, 100 * first, 100 * again))
 
 
 if __name__ == "__main__":
