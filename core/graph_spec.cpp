@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "core/error.h"
+#include "core/graph_document.h"
 
 namespace fs = std::filesystem;
 
@@ -63,7 +64,8 @@ static Endpoint parse_endpoint(const json& v, const std::string& where) {
   return {s.substr(0, dot), s.substr(dot + 1)};
 }
 
-GraphSpec parse_graph(const json& doc, const std::string& file) {
+GraphSpec parse_graph(const json& source, const std::string& file) {
+  const json doc = expand_graph_document(source, file);
   GraphSpec g;
   if (!file.empty()) {
     g.file = fs::absolute(file).lexically_normal().string();
@@ -74,12 +76,14 @@ GraphSpec parse_graph(const json& doc, const std::string& file) {
   g.doc = doc;
   static const std::set<std::string> known = {"flowrun", "name", "doc", "dataset", "dataset_generator", "plugins",
                                               "params", "resources", "nodes", "edges", "$schema"};
+  // (version 2's "extends" and "chain" are gone after expand_graph_document)
   for (auto& [k, v] : doc.items())
     if (!known.count(k))
       throw InputError(g.where("$." + k) + ": unknown top-level key (expected one of: flowrun, name, doc, dataset, "
-                                          "dataset_generator, plugins, params, resources, nodes, edges)");
+                                          "dataset_generator, plugins, params, resources, nodes, edges; "
+                                          "version 2 adds extends, chain)");
   if (doc.contains("flowrun") && doc["flowrun"] != 1)
-    throw InputError(g.where("$.flowrun") + ": unsupported graph format version " + doc["flowrun"].dump() + " (expected 1)");
+    throw InputError(g.where("$.flowrun") + ": unsupported graph format version " + doc["flowrun"].dump() + " (expected 1 or 2)");
   g.name = doc.value("name", fs::path(file).stem().string());
 
   if (doc.contains("plugins")) {

@@ -65,6 +65,22 @@ ValidatedGraph validate_graph(const GraphSpec& spec, const Registry& registry) {
     vg.node_params[n.id] = std::move(params);
   }
 
+  // Parameters that nodes declare must agree across the graph.
+  for (auto& n : spec.nodes) {
+    for (auto& a : registry.node(n.type)->schema.agreements) {
+      for (auto& other : spec.nodes) {
+        if (other.type != a.other_type || other.id == n.id) continue;
+        const json& mine = vg.node_params[n.id][a.param];
+        const json& theirs = vg.node_params[other.id][a.other_param];
+        if (mine != theirs)
+          throw InputError(spec.where("$.nodes[" + std::to_string(n.index) + "].params." + a.param) + ": node '" + n.id +
+                           "' has " + a.param + " = " + mine.dump() + " but node '" + other.id + "' (" + other.type +
+                           ", $.nodes[" + std::to_string(other.index) + "]) has " + a.other_param + " = " +
+                           theirs.dump() + "; they must agree: " + a.why);
+      }
+    }
+  }
+
   // Edges: endpoints exist, ports exist, types agree, each input fed once.
   std::map<std::string, std::set<std::string>> fed;
   for (auto& e : spec.edges) {

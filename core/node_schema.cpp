@@ -30,8 +30,15 @@ static json params_json(const ParamSchema& params) {
 }
 
 json NodeSchema::to_json() const {
-  return {{"type", type}, {"kind", "node"}, {"doc", doc}, {"serial", serial}, {"inputs", ports_json(inputs)},
-          {"outputs", ports_json(outputs)}, {"params", params_json(params)}};
+  json j = {{"type", type}, {"kind", "node"}, {"doc", doc}, {"serial", serial}, {"inputs", ports_json(inputs)},
+            {"outputs", ports_json(outputs)}, {"params", params_json(params)}};
+  if (!agreements.empty()) {
+    json a = json::array();
+    for (auto& g : agreements)
+      a.push_back({{"param", g.param}, {"other_type", g.other_type}, {"other_param", g.other_param}, {"why", g.why}});
+    j["agreements"] = std::move(a);
+  }
+  return j;
 }
 
 json ResourceSchema::to_json() const {

@@ -22,6 +22,16 @@ struct PortSpec {
   bool optional = false;
 };
 
+// A parameter that must hold the same value as a parameter of every other
+// node of a given type in the same graph (e.g. cotwin.pseudo_labels.dynamic
+// and cotwin.loss.dynamic): checked by validate_graph, after defaults.
+struct ParamAgreement {
+  std::string param;
+  std::string other_type;
+  std::string other_param;
+  std::string why;  // one clause, shown in the error
+};
+
 struct NodeSchema {
   std::string type;  // registry name, "<plugin>.<name>" by convention, e.g. "cotwin.loss"
   std::string doc;   // one line
@@ -31,6 +41,7 @@ struct NodeSchema {
   // The node keeps state across batches and must see them one at a time, in
   // batch order (optimizer steps, loggers). The graph cannot make it parallel.
   bool serial = false;
+  std::vector<ParamAgreement> agreements;
 
   const PortSpec* input(const std::string& name) const;
   const PortSpec* output(const std::string& name) const;

@@ -9,7 +9,7 @@
 
 // Bump when Node, NodeContext, BatchIO, Packet, Registry or the schemas change
 // layout or meaning: plugins built against another version are refused.
-#define FLOWRUN_ABI_VERSION 1
+#define FLOWRUN_ABI_VERSION 2
 
 // Tests build a plugin that claims another version to check the refusal.
 #ifndef FLOWRUN_PLUGIN_ABI

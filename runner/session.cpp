@@ -1,7 +1,10 @@
 // Loading a graph for a verb: built-ins, plugins, overrides, validation.
 #include "runner/session.h"
 
+#include <filesystem>
+
 #include "core/error.h"
+#include "core/graph_document.h"
 #include "core/graph_spec.h"
 #include "nodes/builtin_nodes.h"
 #include "runner/dataset_generator.h"
@@ -15,8 +18,11 @@ Session::Session() : registry(std::make_unique<Registry>()) {
 
 void Session::load_all_plugins(std::vector<std::string>* errors) { loader->load_all(errors); }
 
-ValidatedGraph Session::load(const std::string& graph_file, const std::vector<std::string>& set_args) {
-  nlohmann::json doc = read_json_file(graph_file, "graph");
+ValidatedGraph Session::load(const std::string& graph_file, const std::vector<std::string>& set_args,
+                             bool generate_dataset) {
+  // Version 2 (extends, chain) becomes version 1 first: --set paths name the
+  // nodes of the whole, expanded graph.
+  nlohmann::json doc = expand_graph_document(read_json_file(graph_file, "graph"), graph_file);
   std::vector<Override> overrides;
   for (auto& s : set_args) overrides.push_back(parse_override(s));
   if (!doc.is_object()) return validate_graph(parse_graph(doc, graph_file), *registry);  // reports the shape
@@ -31,7 +37,16 @@ ValidatedGraph Session::load(const std::string& graph_file, const std::vector<st
   }
   apply_overrides(doc, overrides, *registry);
   GraphSpec spec = parse_graph(doc, graph_file);
-  ensure_generated_dataset(spec);
+  if (generate_dataset) {
+    ensure_generated_dataset(spec);
+  } else if (spec.doc.contains("dataset_generator") && !spec.dataset.empty() && !std::filesystem::exists(spec.dataset)) {
+    pending_dataset = spec.dataset;
+    GraphSpec without = spec;
+    without.dataset.clear();
+    ValidatedGraph g = validate_graph(without, *registry);
+    g.spec.dataset = spec.dataset;
+    return g;
+  }
   return validate_graph(spec, *registry);
 }
 

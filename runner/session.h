@@ -21,7 +21,12 @@ struct Session {
   Session();
   // Loads every plugin on the search path (for nodes / describe).
   void load_all_plugins(std::vector<std::string>* errors);
-  ValidatedGraph load(const std::string& graph_file, const std::vector<std::string>& set_args);
+  // Read-only verbs (validate, dot) pass generate_dataset = false: they never
+  // write data. A generated dataset that does not exist yet is then only
+  // noted in `pending_dataset`, and the graph is checked without it.
+  ValidatedGraph load(const std::string& graph_file, const std::vector<std::string>& set_args,
+                      bool generate_dataset = true);
+  std::string pending_dataset;
 };
 
 }  // namespace flowrun

@@ -9,6 +9,7 @@
 #include "core/error.h"
 #include "core/graph_runner.h"
 #include "core/graph_spec.h"
+#include "runner/graph_print.h"
 #include "runner/session.h"
 #include "runner/resume.h"
 #include "runner/torch_backend.h"
@@ -96,10 +97,18 @@ void add_run_verb(CLI::App& app) {
 void add_validate_verb(CLI::App& app) {
   auto* sub = app.add_subcommand("validate", "check a graph (types, params, edges, plugins, dataset) without running it");
   auto a = std::make_shared<GraphArgs>();
+  auto print = std::make_shared<bool>(false);
   add_graph_args(sub, *a);
-  sub->callback([a] {
+  sub->add_flag("--print", *print,
+                "print the graph as it runs: version 2 expanded (extends, chain), --set applied, every parameter "
+                "with its default filled in");
+  sub->callback([a, print] {
     Session s;
-    ValidatedGraph g = s.load(a->graph, a->sets);
+    ValidatedGraph g = s.load(a->graph, a->sets, /*generate_dataset=*/false);
+    if (*print) {
+      std::cout << format_graph(expanded_document(g)) << "\n";
+      return;
+    }
     std::cout << g.spec.file << ": ok (" << g.spec.nodes.size() << " nodes, " << g.spec.edges.size() << " edges, "
               << g.spec.resources.size() << " resources";
     if (!g.spec.plugins.empty()) {
@@ -107,6 +116,8 @@ void add_validate_verb(CLI::App& app) {
       for (auto& p : g.spec.plugins) std::cout << " " << p;
     }
     std::cout << ")\n";
+    if (!s.pending_dataset.empty())
+      std::cout << "note: dataset " << s.pending_dataset << " does not exist yet; `flowrun run` generates it\n";
   });
 }
 
@@ -120,7 +131,7 @@ void add_dot_verb(CLI::App& app) {
   sub->add_option("--output,-o", *output, "write to FILE instead of standard output");
   sub->callback([a, profile, output] {
     Session s;
-    ValidatedGraph g = s.load(a->graph, a->sets);
+    ValidatedGraph g = s.load(a->graph, a->sets, /*generate_dataset=*/false);
     nlohmann::json prof;
     if (!profile->empty()) {
       prof = read_json_file(*profile, "profile");

@@ -100,6 +100,8 @@ NodeSchema pseudo_labels_schema() {
   s.params.push_back(ParamSpec::choice("combine", "mean", {"mean", "replace", "max"},
                                        "how the teacher's view of B updates its view of A on the overlap"));
   s.params.push_back(ParamSpec::boolean("dynamic", true, "false: dynamic labels = fixed ones (CPS baseline)"));
+  s.agreements.push_back({"dynamic", "cotwin.loss", "dynamic",
+                          "the loss's dynamic terms train on these dynamic labels (false on both: the CPS baseline)"});
   return s;
 }
 

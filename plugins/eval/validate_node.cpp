@@ -127,6 +127,12 @@ NodeSchema validate_node_schema() {
   s.params.push_back(ParamSpec::boolean("voxel_metrics", true,
                                         "HD95/ASD in voxels (the lineage's tables); false = units of the spacing"));
   s.params.push_back(ParamSpec::boolean("save_predictions", false, "write the test masks to OUT/predictions/"));
+  // A graph that normalises its training cases must validate and test on
+  // the same intensities (no data.normalize node: nothing to agree with).
+  const char* why = "validation and test must see the intensities training saw";
+  s.agreements = {{"normalize", "data.normalize", "mode", why},
+                  {"window", "data.normalize", "window", why},
+                  {"rescale", "data.normalize", "rescale", why}};
   return s;
 }
 
