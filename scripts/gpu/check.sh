@@ -18,7 +18,8 @@
 #           several runs side by side; needs data/la_half carried along.
 #           Environment: FLOWRUN_PROTOCOL_METHODS (default "sup cps cotwin"),
 #           FLOWRUN_PROTOCOL_SEEDS, FLOWRUN_PROTOCOL_JOBS (6), _THREADS (2);
-#           results in $OUT/protocol/
+#           results in $OUT/protocol_runs.json (one file: the device call
+#           brings back only a few files) and $OUT/protocol.txt
 # Each figure is printed and all land in one JSON file: $OUT/gpu_check.json
 # when OUT is set, else out-gpu-check/gpu_check.json.
 #
@@ -214,13 +215,14 @@ if want protocol; then
   [[ $mode == gpu ]] && pyextra=$prefix/usr/lib/python3/dist-packages python=python3
   # No run starts within 100 s of the budget's end, and none runs longer than 240 s.
   PYTHONPATH=$pyextra${PYTHONPATH:+:$PYTHONPATH} FLOWRUN_BIN=$bin/flowrun FLOWRUN_PYTHON=$python \
-    FLOWRUN_PROTOCOL_DEVICE=$device FLOWRUN_PROTOCOL_RESULTS=$out/protocol FLOWRUN_PROTOCOL_WORK=$work/protocol \
+    FLOWRUN_PROTOCOL_DEVICE=$device FLOWRUN_PROTOCOL_RESULTS=$work/protocol-results FLOWRUN_PROTOCOL_WORK=$work/protocol \
+    FLOWRUN_PROTOCOL_COMBINED=$out/protocol_runs.json \
     FLOWRUN_PROTOCOL_JOBS=${FLOWRUN_PROTOCOL_JOBS:-6} FLOWRUN_PROTOCOL_THREADS=${FLOWRUN_PROTOCOL_THREADS:-2} \
     FLOWRUN_PROTOCOL_DEADLINE=$(($(date +%s) + $(left) - 100)) FLOWRUN_PROTOCOL_RUN_TIMEOUT=240 \
     bash bench/reference/run_protocol.sh ${FLOWRUN_PROTOCOL_METHODS:-sup cps cotwin} | tee "$work/protocol.txt"
   [[ ${PIPESTATUS[0]} == 0 ]] || fail "protocol"
   grep -q "failed (exit" "$work/protocol.txt" && fail "protocol: a run failed (its log: $work/protocol/)"
-  cp "$work/protocol.txt" "$out/protocol/protocol.txt" 2>/dev/null
+  cp "$work/protocol.txt" "$out/protocol.txt"
 fi
 
 # ---------------------------------------------------------------- figures
