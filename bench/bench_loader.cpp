@@ -20,7 +20,7 @@
 #include "core/graph_validation.h"
 #include "core/registry.h"
 #include "nodes/builtin_nodes.h"
-#include "nodes/volume/dataset.h"
+#include "lib/volume/dataset.h"
 
 namespace {
 

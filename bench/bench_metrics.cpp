@@ -11,8 +11,8 @@
 #include <vector>
 
 #include "core/error.h"
-#include "nodes/volume/volume_io.h"
-#include "plugins/eval/metrics.h"
+#include "lib/volume/volume_io.h"
+#include "lib/metrics/metrics.h"
 
 namespace {
 

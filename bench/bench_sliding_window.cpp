@@ -16,8 +16,8 @@
 
 #include <torch/torch.h>
 
-#include "nodes/volume/volume_io.h"
-#include "plugins/eval/sliding_window.h"
+#include "lib/volume/volume_io.h"
+#include "lib/eval/sliding_window.h"
 #include "plugins/vnet/vnet.h"
 
 namespace {

@@ -13,7 +13,7 @@ const ParamSchema& global_param_schema() {
     s.push_back(ParamSpec::integer("prefetch", 2, "batches in flight at most (bounds memory)", 1, 64));
     s.push_back(ParamSpec::integer("threads", 0, "oneTBB worker threads; 0 = one per core", 0, 1024));
     s.push_back(ParamSpec::integer("torch_threads", 0,
-                                   "LibTorch intra-op threads; 0 = the core count minus the CPU-stage threads", 0, 1024));
+                                   "LibTorch intra-op threads; 0 = one per core (the CPU stages' oneTBB workers use the gaps)", 0, 1024));
     s.push_back(ParamSpec::integer("log_every", 10, "iterations between log lines", 1));
     s.push_back(ParamSpec::boolean("tf32", true,
                                    "CUDA: TF32 cuDNN convolutions (PyTorch's default); false = strict fp32"));

@@ -14,7 +14,7 @@
 #include <mutex>
 #include <string>
 
-#include "nodes/volume/dataset.h"
+#include "lib/volume/dataset.h"
 
 namespace flowrun {
 

@@ -9,8 +9,8 @@
 
 #include "core/error.h"
 #include "core/param_schema.h"
-#include "nodes/ops/crop.h"
-#include "nodes/ops/pad_for_patch.h"
+#include "lib/ops/crop.h"
+#include "lib/ops/pad_for_patch.h"
 #include "nodes/sample.h"
 
 namespace flowrun {

@@ -9,7 +9,7 @@
 
 #include "core/node.h"
 #include "nodes/case_cache.h"
-#include "nodes/volume/dataset.h"
+#include "lib/volume/dataset.h"
 
 namespace flowrun {
 

@@ -4,7 +4,7 @@
 // A and B with their own statistics would break their voxel correspondence.
 #include "core/registry.h"
 #include "nodes/builtin_nodes.h"
-#include "nodes/ops/normalize.h"
+#include "lib/ops/normalize.h"
 #include "nodes/samples_io.h"
 
 namespace flowrun {

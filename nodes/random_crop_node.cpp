@@ -4,7 +4,7 @@
 #include "core/registry.h"
 #include "nodes/builtin_nodes.h"
 #include "nodes/crop_common.h"
-#include "nodes/ops/random_crop.h"
+#include "lib/ops/random_crop.h"
 #include "nodes/samples_io.h"
 
 namespace flowrun {

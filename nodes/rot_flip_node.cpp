@@ -3,7 +3,7 @@
 // order from the batch's stream so the result is independent of threading.
 #include "core/registry.h"
 #include "nodes/builtin_nodes.h"
-#include "nodes/ops/rot_flip.h"
+#include "lib/ops/rot_flip.h"
 #include "nodes/samples_io.h"
 
 namespace flowrun {

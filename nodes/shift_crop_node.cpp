@@ -1,12 +1,12 @@
-// data.shift_crop: the DPLG crop pair (METHOD.md section 3). Crop A at a
+// data.shift_crop: the DPLG crop pair (docs/method.md, section 2). Crop A at a
 // random origin, crop B of the same padded volume at A's origin plus a
 // clamped shift in [-sigma, sigma]^3, and the overlap boxes where A and B hold
 // the same voxels. Samples it does not shift get a plain random crop A.
 #include "core/registry.h"
 #include "nodes/builtin_nodes.h"
 #include "nodes/crop_common.h"
-#include "nodes/ops/random_crop.h"
-#include "nodes/ops/shift_crop.h"
+#include "lib/ops/random_crop.h"
+#include "lib/ops/shift_crop.h"
 #include "nodes/samples_io.h"
 
 namespace flowrun {

@@ -8,7 +8,7 @@
 
 #include "core/registry.h"
 #include "nodes/builtin_nodes.h"
-#include "plugins/common/device.h"
+#include "lib/torch/device.h"
 
 namespace flowrun {
 namespace {

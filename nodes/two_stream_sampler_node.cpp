@@ -6,8 +6,8 @@
 
 #include "core/registry.h"
 #include "nodes/builtin_nodes.h"
-#include "nodes/ops/two_stream_sampler.h"
-#include "nodes/volume/dataset.h"
+#include "lib/ops/two_stream_sampler.h"
+#include "lib/volume/dataset.h"
 
 namespace flowrun {
 namespace {
@@ -34,32 +34,32 @@ class TwoStreamSamplerNode : public Node {
     std::optional<int> count;
     if (!ctx.params["labeled_fraction"].is_null()) fraction = ctx.params["labeled_fraction"].get<double>();
     if (!ctx.params["labeled_count"].is_null()) count = ctx.params["labeled_count"].get<int>();
-    labelled_ = d.labeled_ids(fraction, count);
-    unlabelled_ = d.unlabeled_ids(fraction, count);
+    labeled_ = d.labeled_ids(fraction, count);
+    unlabeled_ = d.unlabeled_ids(fraction, count);
 
     TwoStreamOptions o;
-    o.labelled_batch = ctx.params["labeled_batch"];
-    o.unlabelled_batch = ctx.params["unlabeled_batch"];
+    o.labeled_batch = ctx.params["labeled_batch"];
+    o.unlabeled_batch = ctx.params["unlabeled_batch"];
     o.seed = ctx.seed();
     o.node_id = ctx.id;
-    o.unlabelled_stream =
-        ctx.params["unlabeled_stream"] == "per_epoch" ? UnlabelledStream::per_epoch : UnlabelledStream::endless;
-    sampler_.emplace(indices(labelled_.size()), indices(unlabelled_.size()), o);
+    o.unlabeled_stream =
+        ctx.params["unlabeled_stream"] == "per_epoch" ? UnlabeledStream::per_epoch : UnlabeledStream::endless;
+    sampler_.emplace(indices(labeled_.size()), indices(unlabeled_.size()), o);
 
-    std::vector<std::string> used = labelled_;
-    if (o.unlabelled_batch > 0) used.insert(used.end(), unlabelled_.begin(), unlabelled_.end());
+    std::vector<std::string> used = labeled_;
+    if (o.unlabeled_batch > 0) used.insert(used.end(), unlabeled_.begin(), unlabeled_.end());
     desc.check_cases(used);
   }
 
   void process(NodeContext&, BatchIO& io) override {
     const std::vector<int64_t> picks = sampler_->batch(io.id());
-    const int64_t nl = sampler_->options().labelled_batch;
+    const int64_t nl = sampler_->options().labeled_batch;
     Packet p;
     p.meta["cases"] = nlohmann::json::array();
     p.meta["labeled"] = nlohmann::json::array();
     for (size_t i = 0; i < picks.size(); ++i) {
       const bool lab = static_cast<int64_t>(i) < nl;
-      const auto& ids = lab ? labelled_ : unlabelled_;
+      const auto& ids = lab ? labeled_ : unlabeled_;
       p.meta["cases"].push_back(ids[static_cast<size_t>(picks[i])]);
       p.meta["labeled"].push_back(lab);
     }
@@ -67,7 +67,7 @@ class TwoStreamSamplerNode : public Node {
   }
 
  private:
-  std::vector<std::string> labelled_, unlabelled_;
+  std::vector<std::string> labeled_, unlabeled_;
   std::optional<TwoStreamSampler> sampler_;
 };
 

@@ -5,7 +5,7 @@
 #include <filesystem>
 
 #include "core/error.h"
-#include "plugins/common/checkpoint.h"
+#include "lib/torch/checkpoint.h"
 
 namespace fs = std::filesystem;
 

@@ -7,8 +7,8 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
-#include "nodes/synth/write_dataset.h"
-#include "nodes/volume/dataset.h"
+#include "lib/synth/write_dataset.h"
+#include "lib/volume/dataset.h"
 
 namespace fs = std::filesystem;
 

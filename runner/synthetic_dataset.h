@@ -6,7 +6,7 @@
 
 #include <string>
 
-#include "nodes/synth/synth_options.h"
+#include "lib/synth/synth_options.h"
 
 namespace flowrun {
 

@@ -1,7 +1,7 @@
 // Device settings and figures of a run; see torch_backend.h.
 #include "runner/torch_backend.h"
 
-#include "plugins/common/torch_compat.h"
+#include "lib/torch/torch_compat.h"
 
 namespace flowrun {
 

@@ -11,8 +11,8 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
-#include "nodes/synth/write_dataset.h"
-#include "nodes/volume/dataset.h"
+#include "lib/synth/write_dataset.h"
+#include "lib/volume/dataset.h"
 #include "runner/synthetic_dataset.h"
 #include "runner/verbs.h"
 

@@ -9,6 +9,7 @@ packages=(
   libniftiio-dev nlohmann-json3-dev libboost-dev libboost-filesystem-dev libcli11-dev
   libgtest-dev libgmock-dev
   python3-torch python3-numpy   # the reference side of the step-parity test (/usr/bin/python3)
+  graphviz                      # `flowrun dot GRAPH | dot -Tsvg`, docs/layers.svg
 )
 missing=()
 for p in "${packages[@]}"; do

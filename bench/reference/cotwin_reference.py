@@ -1,4 +1,4 @@
-"""CoTwin's training step as the docs state it (METHOD.md sections 3-5),
+"""CoTwin's training step as the docs state it (docs/method.md, section 2),
 written independently of flowrun's C++: supervised CE + soft Dice, fixed and
 dynamic pseudo-labels from the other network, the weighted sum of both
 networks' losses, and SGD with momentum and weight decay over both."""

@@ -1,5 +1,5 @@
 """The lineage V-Net (UA-MT / MC-Net), written from its description in
-docs (METHOD.md section 2): five encoder stages of 1, 2, 3, 3, 3 convolutions
+docs (docs/method.md, section 1): five encoder stages of 1, 2, 3, 3, 3 convolutions
 at widths f..16f with stride-2 2x2x2 convolutions between them, four decoder
 stages of 3, 3, 2, 1 convolutions after stride-2 transposed convolutions whose
 output is added to the skip, BatchNorm and ReLU after every convolution,

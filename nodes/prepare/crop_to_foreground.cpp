@@ -1,8 +1,8 @@
 // prepare.crop_to_foreground: crops BraTS volumes to the brain, the box of
 // voxels nonzero in any channel, dropping the empty air around the skull.
 #include "core/registry.h"
-#include "nodes/ops/bounding_box.h"
-#include "nodes/ops/crop.h"
+#include "lib/ops/bounding_box.h"
+#include "lib/ops/crop.h"
 #include "nodes/prepare/prep_case.h"
 #include "nodes/prepare/prepare_nodes.h"
 #include "nodes/prepare/prepare_ops.h"

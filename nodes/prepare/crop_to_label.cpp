@@ -3,8 +3,8 @@
 // Two rules: "patch" (Pancreas: bbox plus margin, grown until every cropped
 // side reaches the patch) and "lineage" (UA-MT's LA rule, random margins).
 #include "core/registry.h"
-#include "nodes/ops/bounding_box.h"
-#include "nodes/ops/crop.h"
+#include "lib/ops/bounding_box.h"
+#include "lib/ops/crop.h"
 #include "nodes/prepare/prep_case.h"
 #include "nodes/prepare/prepare_nodes.h"
 #include "nodes/prepare/prepare_ops.h"

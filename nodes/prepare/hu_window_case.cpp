@@ -1,7 +1,7 @@
 // prepare.hu_window: CT soft-tissue window (Pancreas: [-120, 240] HU), so air
 // and bone do not dominate the later z-score.
 #include "core/registry.h"
-#include "nodes/ops/normalize.h"
+#include "lib/ops/normalize.h"
 #include "nodes/prepare/prep_case.h"
 #include "nodes/prepare/prepare_nodes.h"
 

@@ -3,7 +3,7 @@
 #include "core/registry.h"
 #include "nodes/prepare/prep_case.h"
 #include "nodes/prepare/prepare_nodes.h"
-#include "nodes/ops/normalize.h"
+#include "lib/ops/normalize.h"
 
 namespace flowrun {
 namespace {

@@ -15,7 +15,7 @@
 
 #include "core/error.h"
 #include "core/node.h"
-#include "nodes/volume/volume.h"
+#include "lib/volume/volume.h"
 
 namespace flowrun {
 

@@ -9,9 +9,9 @@
 
 #include "core/error.h"
 #include "core/rng.h"
-#include "nodes/ops/case_text.h"
-#include "nodes/ops/normalize.h"
-#include "nodes/volume/volume_io.h"
+#include "lib/ops/case_text.h"
+#include "lib/ops/normalize.h"
+#include "lib/volume/volume_io.h"
 
 namespace fs = std::filesystem;
 

@@ -12,8 +12,8 @@
 #include <string>
 #include <vector>
 
-#include "nodes/ops/box.h"
-#include "nodes/volume/volume.h"
+#include "lib/ops/box.h"
+#include "lib/volume/volume.h"
 
 namespace flowrun {
 

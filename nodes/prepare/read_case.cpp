@@ -8,7 +8,7 @@
 
 #include "nodes/prepare/prepare_nodes.h"
 #include "nodes/prepare/prepare_ops.h"
-#include "nodes/volume/volume_io.h"
+#include "lib/volume/volume_io.h"
 
 namespace flowrun {
 namespace {

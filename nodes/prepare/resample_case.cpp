@@ -4,7 +4,7 @@
 #include "core/registry.h"
 #include "nodes/prepare/prep_case.h"
 #include "nodes/prepare/prepare_nodes.h"
-#include "nodes/volume/resample.h"
+#include "lib/volume/resample.h"
 
 namespace flowrun {
 namespace {

@@ -11,8 +11,8 @@
 #include "nodes/prepare/prep_case.h"
 #include "nodes/prepare/prepare_nodes.h"
 #include "nodes/prepare/prepare_ops.h"
-#include "nodes/volume/dataset.h"
-#include "nodes/volume/volume_io.h"
+#include "lib/volume/dataset.h"
+#include "lib/volume/volume_io.h"
 
 namespace fs = std::filesystem;
 

@@ -2,7 +2,7 @@
 // unit-variance inputs whatever the scanner. BraTS takes the statistics over
 // brain voxels only: the zero background would otherwise dominate them.
 #include "core/registry.h"
-#include "nodes/ops/normalize.h"
+#include "lib/ops/normalize.h"
 #include "nodes/prepare/prep_case.h"
 #include "nodes/prepare/prepare_nodes.h"
 

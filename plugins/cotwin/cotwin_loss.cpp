@@ -5,23 +5,18 @@
 
 namespace flowrun {
 
-CoTwinLossTerms cotwin_loss(const at::Tensor& logits1_l, const at::Tensor& logits2_l,
-                            const at::Tensor& labels, const at::Tensor& logits1_a_u,
-                            const at::Tensor& logits2_a_u, const at::Tensor& fix_from2,
-                            const at::Tensor& dyn_from2, const at::Tensor& fix_from1,
-                            const at::Tensor& dyn_from1, double alpha, double beta, double w,
-                            bool unsup_dice) {
+CoTwinLossTerms cotwin_loss(const CoTwinLossInputs& in, const CoTwinLossWeights& k) {
   CoTwinLossTerms t;
-  t.sup1 = supervised_loss(logits1_l, labels);
-  t.sup2 = supervised_loss(logits2_l, labels);
+  t.sup1 = supervised_loss(in.net1.labeled, in.labels);
+  t.sup2 = supervised_loss(in.net2.labeled, in.labels);
   // Labels are detached defensively: a caller that built them with grad on
   // must still not push the student's loss into the teacher.
-  t.fix1 = unsupervised_loss(logits1_a_u, fix_from2.detach(), unsup_dice);
-  t.dyn1 = unsupervised_loss(logits1_a_u, dyn_from2.detach(), unsup_dice);
-  t.fix2 = unsupervised_loss(logits2_a_u, fix_from1.detach(), unsup_dice);
-  t.dyn2 = unsupervised_loss(logits2_a_u, dyn_from1.detach(), unsup_dice);
-  t.total1 = alpha * t.sup1 + w * (t.fix1 + beta * t.dyn1);
-  t.total2 = alpha * t.sup2 + w * (t.fix2 + beta * t.dyn2);
+  t.fix1 = unsupervised_loss(in.net1.unlabeled, in.from2.fixed.detach(), k.unsup_dice);
+  t.dyn1 = unsupervised_loss(in.net1.unlabeled, in.from2.dynamic.detach(), k.unsup_dice);
+  t.fix2 = unsupervised_loss(in.net2.unlabeled, in.from1.fixed.detach(), k.unsup_dice);
+  t.dyn2 = unsupervised_loss(in.net2.unlabeled, in.from1.dynamic.detach(), k.unsup_dice);
+  t.total1 = k.alpha * t.sup1 + k.w * (t.fix1 + k.beta * t.dyn1);
+  t.total2 = k.alpha * t.sup2 + k.w * (t.fix2 + k.beta * t.dyn2);
   t.total = t.total1 + t.total2;
   return t;
 }

@@ -1,4 +1,4 @@
-// The CoTwin objective of both networks (METHOD section 4):
+// The CoTwin objective of both networks (docs/method.md, section 2):
 //   L_j = alpha * sup_j + w * (fix_j + beta * dyn_j),  total = L_1 + L_2,
 // where network j is supervised on A by the other network's pseudo-labels.
 #pragma once
@@ -14,16 +14,34 @@ struct CoTwinLossTerms {
   at::Tensor total1, total2, total;
 };
 
-// logits*_l: [Bl, K, ...] on labelled patches with `labels` [Bl, ...];
-// logits*_a_u: [Bu, K, ...] of each network on the unlabelled crops A;
-// fix_from2 / dyn_from2: f2's labels that supervise f1, *_from1 the reverse.
-// unsup_dice adds soft Dice to the fixed and dynamic terms. One backward of
-// `total` trains both networks; the labels carry no gradient.
-CoTwinLossTerms cotwin_loss(const at::Tensor& logits1_l, const at::Tensor& logits2_l,
-                            const at::Tensor& labels, const at::Tensor& logits1_a_u,
-                            const at::Tensor& logits2_a_u, const at::Tensor& fix_from2,
-                            const at::Tensor& dyn_from2, const at::Tensor& fix_from1,
-                            const at::Tensor& dyn_from1, double alpha, double beta, double w,
-                            bool unsup_dice);
+// One network's logits: on the labelled patches [Bl, K, ...] and on the
+// unlabelled crops A [Bu, K, ...].
+struct NetLogits {
+  at::Tensor labeled;
+  at::Tensor unlabeled;
+};
+
+// The pseudo-labels one network makes for the other [Bu, ...] (long).
+struct PseudoLabelPair {
+  at::Tensor fixed;
+  at::Tensor dynamic;
+};
+
+struct CoTwinLossInputs {
+  at::Tensor labels;        // [Bl, ...] of the labelled patches
+  NetLogits net1, net2;     // the students
+  PseudoLabelPair from1;      // made by net1: they supervise net2
+  PseudoLabelPair from2;      // made by net2: they supervise net1
+};
+
+struct CoTwinLossWeights {
+  double alpha = 0.5;       // supervised terms
+  double beta = 0.1;        // dynamic terms
+  double w = 1.0;           // w(t), this iteration's unsupervised weight
+  bool unsup_dice = false;  // add soft Dice to the fixed and dynamic terms
+};
+
+// One backward of `total` trains both networks; the labels carry no gradient.
+CoTwinLossTerms cotwin_loss(const CoTwinLossInputs& in, const CoTwinLossWeights& weights);
 
 }  // namespace flowrun

@@ -56,9 +56,12 @@ class CoTwinLoss : public Node {
       const at::Tensor u1 = logits1.slice(0, n.labeled), u2 = logits2.slice(0, n.labeled);
       // CPS (dynamic false) drops the dynamic terms: beta 0 removes them from
       // the totals and they are reported as 0.
-      t = cotwin_loss(l1, l2, labels, u1, u2, in.get<at::Tensor>("fix_from2"), in.get<at::Tensor>("dyn_from2"),
-                      in.get<at::Tensor>("fix_from1"), in.get<at::Tensor>("dyn_from1"), alpha_,
-                      dynamic_ ? beta_ : 0.0, w, unsup_dice_);
+      const CoTwinLossInputs inputs{labels,
+                                    {l1, u1},
+                                    {l2, u2},
+                                    {in.get<at::Tensor>("fix_from1"), in.get<at::Tensor>("dyn_from1")},
+                                    {in.get<at::Tensor>("fix_from2"), in.get<at::Tensor>("dyn_from2")}};
+      t = cotwin_loss(inputs, {alpha_, dynamic_ ? beta_ : 0.0, w, unsup_dice_});
       if (!dynamic_) t.dyn1 = t.dyn2 = at::zeros({}, t.total.options());
     }
 

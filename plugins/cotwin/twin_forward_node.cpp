@@ -17,8 +17,8 @@
 #include <torch/torch.h>
 
 #include "core/rng.h"
-#include "plugins/common/segmentation_model.h"
-#include "plugins/common/torch_compat.h"
+#include "lib/torch/segmentation_model.h"
+#include "lib/torch/torch_compat.h"
 #include "plugins/cotwin/cotwin_nodes.h"
 #include "plugins/cotwin/cutmix.h"
 

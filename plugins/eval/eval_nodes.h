@@ -9,7 +9,7 @@
 
 #include "core/node.h"
 #include "core/node_schema.h"
-#include "plugins/eval/evaluate_cases.h"
+#include "lib/eval/evaluate_cases.h"
 
 namespace flowrun {
 

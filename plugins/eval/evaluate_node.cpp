@@ -8,8 +8,8 @@
 #include <map>
 
 #include "core/error.h"
-#include "nodes/volume/volume_io.h"
-#include "plugins/common/checkpoint.h"
+#include "lib/volume/volume_io.h"
+#include "lib/torch/checkpoint.h"
 #include "plugins/eval/eval_nodes.h"
 
 namespace fs = std::filesystem;

@@ -8,7 +8,7 @@
 
 #include <torch/optim/sgd.h>
 
-#include "plugins/common/checkpoint.h"
+#include "lib/torch/checkpoint.h"
 #include "plugins/train/train_state.h"
 
 namespace fs = std::filesystem;

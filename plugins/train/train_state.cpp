@@ -9,7 +9,7 @@
 #include <torch/optim/sgd.h>
 
 #include "core/error.h"
-#include "plugins/common/torch_compat.h"
+#include "lib/torch/torch_compat.h"
 
 using nlohmann::json;
 

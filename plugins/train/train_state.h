@@ -16,7 +16,7 @@
 
 #include "core/node_context.h"
 #include "plugins/train/train_nodes.h"
-#include "plugins/common/segmentation_model.h"
+#include "lib/torch/segmentation_model.h"
 
 namespace torch::optim {
 class SGD;

@@ -8,7 +8,7 @@
 
 #include "core/node_schema.h"
 #include "core/rng.h"
-#include "plugins/common/device.h"
+#include "lib/torch/device.h"
 
 namespace flowrun {
 

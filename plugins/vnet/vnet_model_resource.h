@@ -6,7 +6,7 @@
 
 #include "core/resource.h"
 #include "plugins/vnet/vnet_registration.h"
-#include "plugins/common/segmentation_model.h"
+#include "lib/torch/segmentation_model.h"
 #include "plugins/vnet/vnet.h"
 
 namespace flowrun {

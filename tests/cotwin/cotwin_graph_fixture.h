@@ -20,7 +20,7 @@
 #include "core/plugin_loader.h"
 #include "core/registry.h"
 #include "core/rng.h"
-#include "plugins/common/segmentation_model.h"
+#include "lib/torch/segmentation_model.h"
 #include "plugins/cotwin/cutmix.h"
 #include "plugins/cotwin/pseudo_labels.h"
 

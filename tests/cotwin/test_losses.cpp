@@ -92,8 +92,8 @@ TEST(CoTwinLoss, TermsMatchPyTorch) {
   // alpha 0.5, beta 4, w 0.3; expected values from PyTorch (see top).
   Pair p;
   for (bool dice : {false, true}) {
-    CoTwinLossTerms t = cotwin_loss(p.l1l, p.l2l, p.labels, p.l1a, p.l2a, p.fix2, p.dyn2, p.fix1,
-                                    p.dyn1, 0.5, 4.0, 0.3, dice);
+    CoTwinLossTerms t = cotwin_loss({p.labels, {p.l1l, p.l1a}, {p.l2l, p.l2a}, {p.fix1, p.dyn1}, {p.fix2, p.dyn2}},
+                                    {0.5, 4.0, 0.3, dice});
     const std::vector<double> want =
         dice ? std::vector<double>{2.793028623609958, 0.49081438384924975, 0.4815845804229238,
                                    1.2515306949543483, 0.467767133304451, 1.827218293397122,
@@ -126,8 +126,9 @@ TEST(CoTwinLoss, NoGradientReachesTheTeacher) {
     EXPECT_FALSE(l.requires_grad());
     EXPECT_EQ(l.scalar_type(), at::kLong);
   }
-  CoTwinLossTerms t = cotwin_loss(p.l1l, p.l2l, p.labels, student1, student2, fix_from2, dyn_from2,
-                                  fix_from1, dyn_from1, 0.5, 1.0, 1.0, true);
+  CoTwinLossTerms t = cotwin_loss(
+      {p.labels, {p.l1l, student1}, {p.l2l, student2}, {fix_from1, dyn_from1}, {fix_from2, dyn_from2}},
+      {0.5, 1.0, 1.0, true});
   t.total.backward();
   EXPECT_TRUE(student1.grad().defined());
   EXPECT_TRUE(student2.grad().defined());

@@ -8,8 +8,8 @@
 
 #include <filesystem>
 
-#include "plugins/common/checkpoint.h"
-#include "plugins/common/torch_compat.h"
+#include "lib/torch/checkpoint.h"
+#include "lib/torch/torch_compat.h"
 #include "plugins/train/train_state.h"
 #include "tests/cotwin/cotwin_graph_fixture.h"
 

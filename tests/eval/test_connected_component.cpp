@@ -2,7 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "core/error.h"
-#include "plugins/eval/connected_component.h"
+#include "lib/metrics/connected_component.h"
 
 namespace flowrun {
 namespace {

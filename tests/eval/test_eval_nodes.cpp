@@ -16,9 +16,9 @@
 #include "core/graph_runner.h"
 #include "core/graph_spec.h"
 #include "core/plugin_loader.h"
-#include "nodes/volume/volume_io.h"
-#include "plugins/common/segmentation_model.h"
-#include "plugins/eval/metrics.h"
+#include "lib/volume/volume_io.h"
+#include "lib/torch/segmentation_model.h"
+#include "lib/metrics/metrics.h"
 
 namespace fs = std::filesystem;
 using nlohmann::json;

@@ -11,7 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "nodes/volume/volume_io.h"
+#include "lib/volume/volume_io.h"
 
 namespace fs = std::filesystem;
 using nlohmann::json;

@@ -5,7 +5,7 @@
 #include <torch/torch.h>
 
 #include "core/error.h"
-#include "plugins/eval/sliding_window.h"
+#include "lib/eval/sliding_window.h"
 
 namespace flowrun {
 namespace {

@@ -4,7 +4,7 @@
 #include <cmath>
 
 #include "core/error.h"
-#include "plugins/eval/metrics.h"
+#include "lib/metrics/metrics.h"
 
 namespace flowrun {
 namespace {

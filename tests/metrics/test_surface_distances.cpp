@@ -9,9 +9,9 @@
 #include <random>
 
 #include "core/error.h"
-#include "plugins/eval/metrics.h"
-#include "plugins/eval/metrics_edt.h"
-#include "plugins/eval/metrics_surface.h"
+#include "lib/metrics/metrics.h"
+#include "lib/metrics/metrics_edt.h"
+#include "lib/metrics/metrics_surface.h"
 
 namespace flowrun {
 namespace {

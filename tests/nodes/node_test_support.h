@@ -23,7 +23,7 @@
 #include "nodes/builtin_nodes.h"
 #include "nodes/sample.h"
 #include "nodes/samples_io.h"
-#include "nodes/volume/volume_io.h"
+#include "lib/volume/volume_io.h"
 
 namespace flowrun::nodetest {
 

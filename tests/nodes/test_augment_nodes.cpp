@@ -5,11 +5,11 @@
 #include <cmath>
 #include <set>
 
-#include "nodes/ops/normalize.h"
-#include "nodes/ops/pad_for_patch.h"
-#include "nodes/ops/random_crop.h"
-#include "nodes/ops/rot_flip.h"
-#include "nodes/ops/shift_crop.h"
+#include "lib/ops/normalize.h"
+#include "lib/ops/pad_for_patch.h"
+#include "lib/ops/random_crop.h"
+#include "lib/ops/rot_flip.h"
+#include "lib/ops/shift_crop.h"
 #include "node_test_support.h"
 
 namespace flowrun {
@@ -54,7 +54,7 @@ TEST(RotFlipNode, AppliesOneDrawPerSampleInOrderToChannelsAndLabel) {
   EXPECT_EQ(sizes, (std::set<Index3>{{6, 5, 4}, {5, 6, 4}}));
 }
 
-TEST(RotFlipNode, DisabledForwardsAndOnlyLabeledKeepsUnlabelled) {
+TEST(RotFlipNode, DisabledForwardsAndOnlyLabeledKeepsUnlabeled) {
   const PacketPtr in = samples_packet(three_samples());
   Driver off("data.rot_flip", {{"enabled", false}});
   EXPECT_EQ(off.run(0, in).get(), in.get());

@@ -29,7 +29,7 @@ Sample with_b(Sample s, Index3 shift) {
   return s;
 }
 
-TEST(CollateNode, StacksLabelledFirstWithLabelsCropsBAndMeta) {
+TEST(CollateNode, StacksLabeledFirstWithLabelsCropsBAndMeta) {
   const Index3 p{4, 3, 2};
   const SampleList in = {with_b(memory_sample("u0", false, p), {1, -2, 0}), memory_sample("l0", true, p),
                          with_b(memory_sample("u1", false, p), {0, 0, 3})};

@@ -9,7 +9,7 @@
 
 #include "nodes/case_cache.h"
 #include "nodes/load_case_node.h"
-#include "nodes/ops/two_stream_sampler.h"
+#include "lib/ops/two_stream_sampler.h"
 #include "node_test_support.h"
 
 namespace flowrun {
@@ -19,7 +19,7 @@ using namespace nodetest;
 
 std::vector<std::string> cases_of(const PacketPtr& p) { return p->meta["cases"].get<std::vector<std::string>>(); }
 
-TEST(SamplerNode, EmitsTheTwoStreamSequenceLabelledFirst) {
+TEST(SamplerNode, EmitsTheTwoStreamSequenceLabeledFirst) {
   Dataset ds;
   Driver d("data.two_stream_sampler", json::object(), ds.description(), {{"seed", 11}}, "sampler");
   TwoStreamOptions o;
@@ -95,8 +95,8 @@ TEST(SamplerNode, ParamsChooseSubsetSplitAndStream) {
     TwoStreamOptions o;
     o.seed = 5;
     o.node_id = "p";
-    o.unlabelled_batch = 3;
-    o.unlabelled_stream = UnlabelledStream::per_epoch;
+    o.unlabeled_batch = 3;
+    o.unlabeled_stream = UnlabeledStream::per_epoch;
     const TwoStreamSampler ref({0, 1, 2, 3}, {0, 1, 2, 3}, o);
     for (int64_t b = 0; b < 6; ++b) {
       const auto idx = ref.batch(b);
@@ -112,7 +112,7 @@ TEST(SamplerNode, RefusesMissingDatasetTooFewCasesAndAbsentFiles) {
                            {"node 'smp' needs the graph's \"dataset\""});
   expect_error<InputError>(
       [&] { Driver("data.two_stream_sampler", {{"labeled_count", 1}}, ds.description()); },
-      {"labelled_batch 2", "got 1"});
+      {"labeled_batch 2", "got 1"});
   expect_error<InputError>(
       [&] { Driver("data.two_stream_sampler", {{"labeled_count", 8}}, ds.description()); }, {"unlabelled"});
   std::filesystem::remove(ds.file("c6_1.nii.gz"));
@@ -134,7 +134,7 @@ TEST(SamplerNode, DatasetRootGlobalReplacesTheRoot) {
   EXPECT_EQ(cases_of(d.run(0)).size(), 4u);
 }
 
-TEST(LoadCaseNode, LoadsEveryChannelAndTheLabelOfLabelledCases) {
+TEST(LoadCaseNode, LoadsEveryChannelAndTheLabelOfLabeledCases) {
   Dataset ds;
   Driver d("data.load_case", json::object(), ds.description());
   const PacketPtr out = d.run(0, cases_packet({"c2", "c5"}, {true, false}));

@@ -1,5 +1,5 @@
 // Bounding boxes, margins, box crops and the Pancreas crop-to-patch box.
-#include "nodes/ops/bounding_box.h"
+#include "lib/ops/bounding_box.h"
 
 #include <gtest/gtest.h>
 

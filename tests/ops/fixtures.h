@@ -4,7 +4,7 @@
 #include <initializer_list>
 #include <vector>
 
-#include "nodes/volume/volume.h"
+#include "lib/volume/volume.h"
 
 namespace flowrun::test {
 

@@ -1,5 +1,5 @@
 // Normalisations against values computed by hand.
-#include "nodes/ops/normalize.h"
+#include "lib/ops/normalize.h"
 
 #include <cmath>
 #include <limits>

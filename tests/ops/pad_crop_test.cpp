@@ -5,9 +5,9 @@
 
 #include "core/error.h"
 #include "fixtures.h"
-#include "nodes/ops/crop.h"
-#include "nodes/ops/pad_for_patch.h"
-#include "nodes/ops/random_crop.h"
+#include "lib/ops/crop.h"
+#include "lib/ops/pad_for_patch.h"
+#include "lib/ops/random_crop.h"
 
 namespace flowrun {
 namespace {

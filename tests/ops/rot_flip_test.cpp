@@ -1,5 +1,5 @@
 // rot_flip against hand-written np.rot90 / np.flip results on a 2x3 slice.
-#include "nodes/ops/rot_flip.h"
+#include "lib/ops/rot_flip.h"
 
 #include <set>
 #include <utility>

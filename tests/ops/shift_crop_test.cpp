@@ -1,11 +1,11 @@
 // DPLG shift crop: overlap boxes, exact voxel correspondence, clamping.
-#include "nodes/ops/shift_crop.h"
+#include "lib/ops/shift_crop.h"
 
 #include <gtest/gtest.h>
 
 #include "core/error.h"
 #include "fixtures.h"
-#include "nodes/ops/crop.h"
+#include "lib/ops/crop.h"
 
 namespace flowrun {
 namespace {

@@ -1,5 +1,5 @@
 // TwoStreamSampler: lineage epoch / stream semantics and purity in batch id.
-#include "nodes/ops/two_stream_sampler.h"
+#include "lib/ops/two_stream_sampler.h"
 
 #include <algorithm>
 #include <iterator>
@@ -9,7 +9,7 @@
 
 #include "core/error.h"
 #include "core/rng.h"
-#include "nodes/ops/shift_crop.h"
+#include "lib/ops/shift_crop.h"
 
 namespace flowrun {
 namespace {
@@ -27,8 +27,8 @@ std::vector<int64_t> sorted(std::vector<int64_t> v) {
 
 TwoStreamOptions opts(int64_t lb, int64_t ub, std::string node = "sampler", uint64_t seed = 1337) {
   TwoStreamOptions o;
-  o.labelled_batch = lb;
-  o.unlabelled_batch = ub;
+  o.labeled_batch = lb;
+  o.unlabeled_batch = ub;
   o.node_id = std::move(node);
   o.seed = seed;
   return o;
@@ -37,7 +37,7 @@ TwoStreamOptions opts(int64_t lb, int64_t ub, std::string node = "sampler", uint
 // The labelled (or unlabelled) part of batches [first, first + count), concatenated.
 std::vector<int64_t> part_run(const TwoStreamSampler& s, int64_t first, int64_t count, bool labelled) {
   std::vector<int64_t> out;
-  const int64_t lb = s.options().labelled_batch;
+  const int64_t lb = s.options().labeled_batch;
   for (int64_t b = first; b < first + count; ++b) {
     const std::vector<int64_t> ids = s.batch(b);
     if (labelled) out.insert(out.end(), ids.begin(), ids.begin() + lb);
@@ -46,20 +46,20 @@ std::vector<int64_t> part_run(const TwoStreamSampler& s, int64_t first, int64_t 
   return out;
 }
 
-std::vector<int64_t> labelled_run(const TwoStreamSampler& s, int64_t first, int64_t count) {
+std::vector<int64_t> labeled_run(const TwoStreamSampler& s, int64_t first, int64_t count) {
   return part_run(s, first, count, true);
 }
 
-std::vector<int64_t> unlabelled_run(const TwoStreamSampler& s, int64_t first, int64_t count) {
+std::vector<int64_t> unlabeled_run(const TwoStreamSampler& s, int64_t first, int64_t count) {
   return part_run(s, first, count, false);
 }
 
-TEST(TwoStreamSampler, EveryLabelledEpochIsAPermutation) {
+TEST(TwoStreamSampler, EveryLabeledEpochIsAPermutation) {
   const TwoStreamSampler s(range(0, 6), range(100, 20), opts(2, 2));
   ASSERT_EQ(s.batches_per_epoch(), 3);
   std::vector<std::vector<int64_t>> epochs;
   for (int64_t e = 0; e < 10; ++e) {
-    const std::vector<int64_t> ids = labelled_run(s, e * 3, 3);
+    const std::vector<int64_t> ids = labeled_run(s, e * 3, 3);
     EXPECT_EQ(sorted(ids), range(0, 6)) << "epoch " << e;
     EXPECT_EQ(s.epoch_of(e * 3 + 2), e);
     epochs.push_back(ids);
@@ -68,13 +68,13 @@ TEST(TwoStreamSampler, EveryLabelledEpochIsAPermutation) {
   EXPECT_GT(std::unique(epochs.begin(), epochs.end()) - epochs.begin(), 5);  // fresh order per epoch
 }
 
-TEST(TwoStreamSampler, IncompleteLabelledChunkIsDropped) {
+TEST(TwoStreamSampler, IncompleteLabeledChunkIsDropped) {
   const TwoStreamSampler s(range(0, 5), range(100, 4), opts(2, 1));
   ASSERT_EQ(s.batches_per_epoch(), 2);
   int missing_varies = 0;
   std::vector<int64_t> first_missing;
   for (int64_t e = 0; e < 20; ++e) {
-    const std::vector<int64_t> ids = labelled_run(s, e * 2, 2);
+    const std::vector<int64_t> ids = labeled_run(s, e * 2, 2);
     const std::vector<int64_t> u = sorted(ids), all = range(0, 5);
     ASSERT_EQ(u.size(), 4u);
     ASSERT_EQ(std::adjacent_find(u.begin(), u.end()), u.end()) << "repeated id in epoch " << e;
@@ -87,10 +87,10 @@ TEST(TwoStreamSampler, IncompleteLabelledChunkIsDropped) {
   EXPECT_GT(missing_varies, 0);
 }
 
-TEST(TwoStreamSampler, UnlabelledStreamIsConsecutivePermutationsAcrossChunks) {
+TEST(TwoStreamSampler, UnlabeledStreamIsConsecutivePermutationsAcrossChunks) {
   // 7 unlabelled ids in chunks of 3: chunks straddle permutation boundaries.
   const TwoStreamSampler s(range(0, 4), range(100, 7), opts(2, 3));
-  const std::vector<int64_t> stream = unlabelled_run(s, 0, 35);  // 105 = 15 passes
+  const std::vector<int64_t> stream = unlabeled_run(s, 0, 35);  // 105 = 15 passes
   std::vector<std::vector<int64_t>> passes;
   for (size_t p = 0; p < 15; ++p) {
     const std::vector<int64_t> pass(stream.begin() + 7 * p, stream.begin() + 7 * (p + 1));
@@ -100,23 +100,23 @@ TEST(TwoStreamSampler, UnlabelledStreamIsConsecutivePermutationsAcrossChunks) {
   std::sort(passes.begin(), passes.end());
   EXPECT_GT(std::unique(passes.begin(), passes.end()) - passes.begin(), 10);
   // The stream ignores labelled epochs (endless mode): it does not restart.
-  EXPECT_NE(unlabelled_run(s, 0, 2), unlabelled_run(s, 2, 2));
+  EXPECT_NE(unlabeled_run(s, 0, 2), unlabeled_run(s, 2, 2));
 }
 
-TEST(TwoStreamSampler, UnlabelledBatchLargerThanPool) {
+TEST(TwoStreamSampler, UnlabeledBatchLargerThanPool) {
   const TwoStreamSampler s(range(0, 2), range(100, 2), opts(1, 5));
-  const std::vector<int64_t> stream = unlabelled_run(s, 0, 4);  // 20 = 10 passes of 2
+  const std::vector<int64_t> stream = unlabeled_run(s, 0, 4);  // 20 = 10 passes of 2
   for (size_t p = 0; p < 10; ++p)
     EXPECT_EQ(sorted({stream[2 * p], stream[2 * p + 1]}), range(100, 2)) << "pass " << p;
 }
 
 TEST(TwoStreamSampler, PerEpochStreamRestartsEachEpoch) {
   TwoStreamOptions o = opts(2, 3);
-  o.unlabelled_stream = UnlabelledStream::per_epoch;
+  o.unlabeled_stream = UnlabeledStream::per_epoch;
   const TwoStreamSampler s(range(0, 6), range(100, 7), o);  // 3 batches = 9 unlabelled per epoch
   std::vector<std::vector<int64_t>> firsts;
   for (int64_t e = 0; e < 8; ++e) {
-    const std::vector<int64_t> u = unlabelled_run(s, e * 3, 3);
+    const std::vector<int64_t> u = unlabeled_run(s, e * 3, 3);
     const std::vector<int64_t> first(u.begin(), u.begin() + 7);
     EXPECT_EQ(sorted(first), range(100, 7)) << "epoch " << e;
     firsts.push_back(first);
@@ -125,7 +125,7 @@ TEST(TwoStreamSampler, PerEpochStreamRestartsEachEpoch) {
   EXPECT_GT(std::unique(firsts.begin(), firsts.end()) - firsts.begin(), 4);
 }
 
-TEST(TwoStreamSampler, BatchIsLabelledThenUnlabelled) {
+TEST(TwoStreamSampler, BatchIsLabeledThenUnlabeled) {
   const TwoStreamSampler s(range(0, 8), range(100, 30), opts(2, 3));
   for (int64_t b = 0; b < 50; ++b) {
     const std::vector<int64_t> ids = s.batch(b);
@@ -184,7 +184,7 @@ TEST(TwoStreamSampler, SameAcrossThreadsAndOrders) {
   }
 }
 
-TEST(TwoStreamSampler, SupervisedOnlyAndUnlabelledOnly) {
+TEST(TwoStreamSampler, SupervisedOnlyAndUnlabeledOnly) {
   const TwoStreamSampler sup(range(0, 4), {}, opts(2, 0));
   EXPECT_EQ(sup.batch(3).size(), 2u);
   const TwoStreamSampler unl({}, range(100, 5), opts(0, 2));
@@ -198,7 +198,7 @@ TEST(TwoStreamSampler, UnfillableBatchesAreInputErrors) {
   EXPECT_THROW(TwoStreamSampler(range(0, 4), range(100, 5), opts(0, 0)), InputError);
   EXPECT_THROW(TwoStreamSampler(range(0, 4), range(100, 5), opts(-1, 2)), InputError);
   TwoStreamOptions o = opts(0, 2);
-  o.unlabelled_stream = UnlabelledStream::per_epoch;
+  o.unlabeled_stream = UnlabeledStream::per_epoch;
   EXPECT_THROW(TwoStreamSampler({}, range(100, 5), o), InputError);
   const TwoStreamSampler s(range(0, 4), range(100, 5), opts(2, 2));
   EXPECT_THROW(s.batch(-1), RunError);

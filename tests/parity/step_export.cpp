@@ -21,7 +21,7 @@
 #include "core/plugin_loader.h"
 #include "core/registry.h"
 #include "core/rng.h"
-#include "plugins/common/segmentation_model.h"
+#include "lib/torch/segmentation_model.h"
 
 namespace fs = std::filesystem;
 using nlohmann::json;

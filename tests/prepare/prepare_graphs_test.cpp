@@ -21,8 +21,8 @@
 #include "core/overrides.h"
 #include "core/registry.h"
 #include "nodes/prepare/prepare_nodes.h"
-#include "nodes/volume/dataset.h"
-#include "nodes/volume/volume_io.h"
+#include "lib/volume/dataset.h"
+#include "lib/volume/volume_io.h"
 
 #include "prepare_test_util.h"
 

@@ -1,8 +1,8 @@
 // The shipped graphs: every one validates without writing anything; each
 // expands to exactly the graph it was in format version 1
 // (data/shipped_graphs_v1.jsonl, recorded before they were rewritten with
-// extends and chain); the demo trains alike in both forms; and the
-// parameters nodes declare must agree are checked across nodes.
+// extends and chain); the demo trains alike in both forms; the parameters
+// nodes declare must agree are checked across nodes; docs/nodes.md is current.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -133,6 +133,17 @@ TEST(ShippedGraphs, NodesThatMustAgreeAreChecked) {
             std::string::npos)
       << r.output;
   EXPECT_EQ(fr("validate " + g + "baselines/la_5_cps.json").code, 0);  // false on both sides
+}
+
+// docs/nodes.md is generated from the schemas; a change to any node type's
+// contract must regenerate it.
+TEST(ShippedGraphs, NodeReferenceIsCurrent) {
+  const auto r = fr("nodes --markdown");
+  ASSERT_EQ(r.code, 0) << r.output;
+  const std::string now = r.output.substr(r.output.find("# Node and resource types"));
+  std::ifstream in(std::string(FLOWRUN_SOURCE_DIR) + "/docs/nodes.md");
+  const std::string doc((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_TRUE(now == doc) << "docs/nodes.md is stale: regenerate it with `flowrun nodes --markdown > docs/nodes.md`";
 }
 
 }  // namespace flowrun

@@ -1,7 +1,7 @@
 // Synthetic phantoms: reproducible per (seed, case), and a fair, weak-contrast
 // segmentation task (organ present, sane size, contrast under the noise,
 // unlabelled look-alikes present).
-#include "nodes/synth/phantom.h"
+#include "lib/synth/phantom.h"
 
 #include <algorithm>
 #include <cmath>
@@ -94,7 +94,7 @@ TEST(Phantom, WeakContrastOrganOfSaneSizePerCase) {
 
 // Count of unlabelled voxels at least as bright as the organ's interior,
 // in a noise-free, texture-free, bias-free phantom.
-int64_t bright_unlabelled(SynthOptions o, int c) {
+int64_t bright_unlabeled(SynthOptions o, int c) {
   o.noise = 0.0;
   o.texture = 0.0;
   o.bias = 0.0;
@@ -108,14 +108,14 @@ int64_t bright_unlabelled(SynthOptions o, int c) {
   return n;
 }
 
-TEST(Phantom, HasUnlabelledLookAlikes) {
+TEST(Phantom, HasUnlabeledLookAlikes) {
   SynthOptions with;
   SynthOptions without;
   without.distractors = 0;
   without.vessel = false;
   for (int c = 0; c < 3; ++c) {
-    EXPECT_GT(bright_unlabelled(with, c), 100) << "case " << c;
-    EXPECT_EQ(bright_unlabelled(without, c), 0) << "case " << c;
+    EXPECT_GT(bright_unlabeled(with, c), 100) << "case " << c;
+    EXPECT_EQ(bright_unlabeled(without, c), 0) << "case " << c;
   }
 }
 

@@ -1,6 +1,6 @@
 // The synthetic dataset on disk: layout, lists, description, round trip and
 // byte-for-byte reproducibility.
-#include "nodes/synth/write_dataset.h"
+#include "lib/synth/write_dataset.h"
 
 #include <filesystem>
 #include <fstream>
@@ -12,8 +12,8 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
-#include "nodes/synth/phantom.h"
-#include "nodes/volume/volume_io.h"
+#include "lib/synth/phantom.h"
+#include "lib/volume/volume_io.h"
 
 namespace flowrun {
 namespace {

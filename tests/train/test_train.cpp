@@ -18,7 +18,7 @@
 #include "core/graph_validation.h"
 #include "core/plugin_loader.h"
 #include "core/rng.h"
-#include "plugins/common/checkpoint.h"
+#include "lib/torch/checkpoint.h"
 
 namespace fs = std::filesystem;
 using nlohmann::json;

@@ -7,7 +7,7 @@
 #include "core/param_schema.h"
 #include "core/plugin_loader.h"
 #include "core/registry.h"
-#include "plugins/common/segmentation_model.h"
+#include "lib/torch/segmentation_model.h"
 #include "plugins/vnet/vnet.h"
 
 namespace flowrun {

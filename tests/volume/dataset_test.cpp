@@ -2,7 +2,7 @@
 // subset rule, case checks and case loading, and every error naming its source.
 #include <algorithm>
 
-#include "nodes/volume/dataset.h"
+#include "lib/volume/dataset.h"
 #include "test_util.h"
 
 namespace flowrun {
@@ -90,7 +90,7 @@ TEST(Dataset, HdfPatternsKeepTheirKey) {
   EXPECT_EQ(d.label_path("a"), (d.root / "a.h5").string());
 }
 
-TEST(Dataset, LabelledSubsetIsFirstNOfTrain) {
+TEST(Dataset, LabeledSubsetIsFirstNOfTrain) {
   Fixture f;
   struct Row { int n_train; double fraction; size_t expected; };
   // LA, Pancreas-CT and BraTS-2019 protocols.
@@ -110,7 +110,7 @@ TEST(Dataset, LabelledSubsetIsFirstNOfTrain) {
   EXPECT_EQ(f.load().labeled_ids().size(), 1u);  // the description's labeled_count
 }
 
-TEST(Dataset, ValFromTrainCarvesTheLastTrainingIdsAndKeepsTheLabelledSubset) {
+TEST(Dataset, ValFromTrainCarvesTheLastTrainingIdsAndKeepsTheLabeledSubset) {
   Fixture f;
   const auto ids = numbered("id", 62);  // Pancreas-CT's training list
   test::write_text(f.data / "train.list", ids_text(ids));

@@ -5,7 +5,7 @@
 #include <itkImageFileWriter.h>
 #include <itkMetaDataObject.h>
 
-#include "nodes/volume/volume_io.h"
+#include "lib/volume/volume_io.h"
 #include "test_util.h"
 
 namespace flowrun {

@@ -1,6 +1,6 @@
 // HDF5 reading: keys from the path or the default, both axis orders, dtype
 // conversion, and InputErrors naming file and key.
-#include "nodes/volume/volume_io.h"
+#include "lib/volume/volume_io.h"
 #include "test_util.h"
 
 namespace flowrun {

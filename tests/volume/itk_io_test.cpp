@@ -2,7 +2,7 @@
 // naming the file.
 #include <limits>
 
-#include "nodes/volume/volume_io.h"
+#include "lib/volume/volume_io.h"
 #include "test_util.h"
 
 namespace flowrun {

@@ -2,7 +2,7 @@
 // the shipped descriptions. Skipped when the data folder is absent.
 #include <cstdlib>
 
-#include "nodes/volume/dataset.h"
+#include "lib/volume/dataset.h"
 #include "test_util.h"
 
 namespace flowrun {

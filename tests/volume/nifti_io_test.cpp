@@ -3,8 +3,8 @@
 // same geometry on a rotated, anisotropic grid, so a dataset means the same
 // under either build. Its own errors follow the IO rules (InputError naming
 // the file).
-#include "nodes/volume/nifti_io.h"
-#include "nodes/volume/volume_io.h"
+#include "lib/volume/nifti_io.h"
+#include "lib/volume/volume_io.h"
 #include "test_util.h"
 
 namespace flowrun {

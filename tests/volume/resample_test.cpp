@@ -1,5 +1,5 @@
 // Resampling: output grid, interpolation orders, and refusing unknown spacing.
-#include "nodes/volume/resample.h"
+#include "lib/volume/resample.h"
 #include "test_util.h"
 
 namespace flowrun {

@@ -13,7 +13,7 @@
 
 #include "tests/support/expect_error.h"
 #include "core/error.h"
-#include "nodes/volume/volume.h"
+#include "lib/volume/volume.h"
 
 namespace flowrun::test {
 

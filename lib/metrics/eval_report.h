@@ -1,0 +1,44 @@
+// Results of evaluating a list of cases and how they are written: the summary
+// JSON, the per-case CSV and a table for the terminal. No torch here, so the
+// runner can print what the eval plugin wrote.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "lib/metrics/metrics.h"
+
+namespace flowrun {
+
+struct CaseResult {
+  std::string id;
+  CaseMetrics metrics;
+  double seconds = 0.0;         // segmentation + metrics
+  std::string prediction_file;  // "" when not saved
+};
+
+struct EvalResult {
+  std::string split;
+  std::string units;  // "voxel" or "mm"
+  std::vector<CaseResult> cases;
+  MetricsSummary summary;
+};
+
+// {"split", "units", "mean": {dice, jaccard, hd95, asd}, "std": {...}, "cases",
+// "empty_cases", "empty_case_ids", "per_case": [{case, dice, jaccard, hd95,
+// asd, empty, seconds[, prediction]}]}; Dice and Jaccard as fractions.
+nlohmann::json result_json(const EvalResult& result);
+
+// case,dice,jaccard,hd95,asd,empty,seconds (RunError when it cannot be written).
+void write_metrics_csv(const EvalResult& result, const std::string& path);
+
+// Writes `doc` through a temporary file and a rename, so a reader never sees half a file.
+void write_json_file(const nlohmann::json& doc, const std::string& path);
+
+// Per-case rows, then mean and std (Dice and Jaccard in %, as the papers
+// report them), from an object made by result_json().
+std::string result_table(const nlohmann::json& result);
+
+}  // namespace flowrun

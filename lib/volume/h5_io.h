@@ -1,0 +1,19 @@
+// HDF5 reading through the C API (the lineage's "image"/"label" datasets),
+// internal to flowrun_volume: callers use volume_io.h.
+#pragma once
+
+#include <string>
+
+#include "lib/volume/volume.h"
+#include "lib/volume/volume_io.h"
+
+namespace flowrun::detail {
+
+// Reads dataset `key` of `file`; any integer or float dtype is converted.
+// The result has spacing_known = false: HDF5 files carry no geometry.
+Volume<float> h5_read_float(const std::string& file, const std::string& key, const H5Options& opts);
+Volume<double> h5_read_double(const std::string& file, const std::string& key, const H5Options& opts);
+
+bool is_h5_file(const std::string& file);
+
+}  // namespace flowrun::detail

@@ -1,0 +1,46 @@
+// Finite-image and integer-label checks used after every read.
+#include "lib/volume/volume_checks.h"
+
+#include <cmath>
+#include <sstream>
+
+#include "core/error.h"
+
+namespace flowrun::detail {
+
+std::string voxel_string(const std::array<int64_t, 3>& size, int64_t i) {
+  const int64_t z = i % size[2];
+  const int64_t y = (i / size[2]) % size[1];
+  const int64_t x = i / (size[2] * size[1]);
+  return "(" + std::to_string(x) + ", " + std::to_string(y) + ", " + std::to_string(z) + ")";
+}
+
+void require_finite(const ImageVolume& v, const std::string& name) {
+  for (size_t i = 0; i < v.data.size(); ++i) {
+    const float f = v.data[i];
+    if (!std::isfinite(f)) {
+      throw InputError("image '" + name + "' has " + (std::isnan(f) ? "a NaN" : "an Inf") + " at voxel " +
+                       voxel_string(v.size, static_cast<int64_t>(i)) + "; expected finite values");
+    }
+  }
+}
+
+LabelVolume to_label_volume(const Volume<double>& v, const std::string& name) {
+  LabelVolume out;
+  out.size = v.size;
+  out.geometry = v.geometry;
+  out.data.resize(v.data.size());
+  for (size_t i = 0; i < v.data.size(); ++i) {
+    const double d = v.data[i];
+    if (!(d >= 0.0 && d <= 255.0) || d != std::floor(d)) {
+      std::ostringstream value;
+      value << d;
+      throw InputError("label '" + name + "' has value " + value.str() + " at voxel " +
+                       voxel_string(v.size, static_cast<int64_t>(i)) + "; expected integers 0..255");
+    }
+    out.data[i] = static_cast<uint8_t>(d);
+  }
+  return out;
+}
+
+}  // namespace flowrun::detail
