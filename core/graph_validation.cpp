@@ -1,6 +1,7 @@
 // Whole-graph validation before anything runs.
 #include "core/graph_validation.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <functional>
 #include <set>
@@ -102,6 +103,18 @@ ValidatedGraph validate_graph(const GraphSpec& spec, const Registry& registry) {
     if (!port_types_compatible(op->type, ip->type))
       throw InputError(w + ": port type mismatch: " + from->id + "." + op->name + " gives " + op->type + " but " +
                        to->id + "." + ip->name + " expects " + ip->type);
+    if (!op->keys.empty() && !ip->keys.empty()) {
+      std::string missing;
+      for (const std::string& k : ip->keys)
+        if (std::find(op->keys.begin(), op->keys.end(), k) == op->keys.end()) missing += (missing.empty() ? "" : ", ") + k;
+      if (!missing.empty()) {
+        std::string given;
+        for (const std::string& k : op->keys) given += (given.empty() ? "" : ", ") + k;
+        throw InputError(w + ": node '" + to->id + "' (" + to->type + ") reads " + missing + " from input '" +
+                         ip->name + "', which node '" + from->id + "' (" + from->type + ") does not give on '" +
+                         op->name + "' (it gives " + given + ")");
+      }
+    }
     if (!fed[to->id].insert(ip->name).second)
       throw InputError(w + ": input " + to->id + "." + ip->name + " is fed by more than one edge");
   }

@@ -20,7 +20,11 @@ const ParamSpec* NodeSchema::param(const std::string& name) const {
 
 static json ports_json(const std::vector<PortSpec>& ports) {
   json a = json::array();
-  for (auto& p : ports) a.push_back({{"name", p.name}, {"type", p.type}, {"doc", p.doc}, {"optional", p.optional}});
+  for (auto& p : ports) {
+    json j = {{"name", p.name}, {"type", p.type}, {"doc", p.doc}, {"optional", p.optional}};
+    if (!p.keys.empty()) j["keys"] = p.keys;
+    a.push_back(std::move(j));
+  }
   return a;
 }
 static json params_json(const ParamSchema& params) {

@@ -20,6 +20,10 @@ struct PortSpec {
   // An optional input may stay unconnected; the node then runs without it
   // (NodeContext::connected tells the node which inputs are wired).
   bool optional = false;
+  // Packet value keys: on an output, the keys every packet carries; on an
+  // input, the keys the node reads. validate_graph checks each edge whose
+  // ends both declare keys (lib/packets/ holds the shipped port types' keys).
+  std::vector<std::string> keys;
 };
 
 // A parameter that must hold the same value as a parameter of every other

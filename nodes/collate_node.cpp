@@ -7,6 +7,8 @@
 
 #include "core/registry.h"
 #include "nodes/builtin_nodes.h"
+#include "lib/ops/shift_crop.h"
+#include "lib/packets/batch_packet.h"
 #include "nodes/samples_io.h"
 
 namespace flowrun {
@@ -87,14 +89,19 @@ class CollateNode : public Node {
       p.meta["shifts"].push_back({d[0], d[1], d[2]});
     }
     p.meta["patch"] = {patch[0], patch[1], patch[2]};
-    p.set("image", image);
-    p.set("label", label);
+    if (with_b > 0) {
+      p.meta[batch_packet::kMetaOverlaps] = nlohmann::json::array();
+      for (int64_t i = L; i < B; ++i)
+        p.meta[batch_packet::kMetaOverlaps].push_back(overlap_to_json(order[i]->overlap_a, order[i]->overlap_b));
+    }
+    p.set(batch_packet::kImage, image);
+    p.set(batch_packet::kLabel, label);
     if (with_b > 0) {
       const at::Tensor image_b = at::empty({U, C, patch[0], patch[1], patch[2]}, at::kFloat);
       float* b = image_b.data_ptr<float>();
       for (int64_t i = L; i < B; ++i)
         for (const auto& ch : order[i]->channels_b) b = std::copy(ch.data.begin(), ch.data.end(), b);
-      p.set("image_b", image_b);
+      p.set(batch_packet::kImageB, image_b);
     }
     io.emit("out", std::move(p));
   }
@@ -107,7 +114,8 @@ void register_collate(Registry& r) {
   s.type = "data.collate";
   s.doc = "stacks samples into image [B,C,X,Y,Z] (labelled first), label [L,X,Y,Z] and image_b [U,C,X,Y,Z]";
   s.inputs = {{"in", "samples", "samples of one patch size"}};
-  s.outputs = {{"out", "batch", "CPU tensors and meta cases, labeled_count, unlabeled_count, shifts, patch"}};
+  s.outputs = {{"out", batch_packet::kType, "CPU tensors and meta cases, labeled_count, unlabeled_count, shifts, patch",
+                false, batch_packet::keys()}};
   r.add_node(s, [](const NodeContext&) { return std::make_unique<CollateNode>(); });
 }
 

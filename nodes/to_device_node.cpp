@@ -8,6 +8,7 @@
 
 #include "core/registry.h"
 #include "nodes/builtin_nodes.h"
+#include "lib/packets/batch_packet.h"
 #include "lib/torch/device.h"
 
 namespace flowrun {
@@ -50,8 +51,8 @@ void register_to_device(Registry& r) {
   NodeSchema s;
   s.type = "data.to_device";
   s.doc = "moves the batch's tensors to the graph's device (pinned, non-blocking on CUDA; pass-through on CPU)";
-  s.inputs = {{"in", "batch", ""}};
-  s.outputs = {{"out", "batch", "the same batch on the device"}};
+  s.inputs = {{"in", batch_packet::kType, ""}};
+  s.outputs = {{"out", batch_packet::kType, "the same batch on the device", false, batch_packet::keys()}};
   r.add_node(s, [](const NodeContext&) { return std::make_unique<ToDeviceNode>(); });
 }
 

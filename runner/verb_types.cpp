@@ -70,11 +70,17 @@ void print_markdown(const Registry& r) {
     const NodeSchema& s = t->schema;
     std::cout << "## `" << s.type << "` (node, " << origin_name(t->origin) << ")\n\n" << s.doc << "\n\n";
     if (s.serial) std::cout << "Serial: sees one batch at a time, in batch order.\n\n";
-    std::cout << "| port | direction | type | meaning |\n|---|---|---|---|\n";
+    auto keys = [](const PortSpec& p) {
+      std::string k;
+      for (auto& key : p.keys) k += (k.empty() ? "`" : ", `") + key + "`";
+      return k;
+    };
+    std::cout << "| port | direction | type | keys (read / given) | meaning |\n|---|---|---|---|---|\n";
     for (auto& p : s.inputs)
       std::cout << "| `" << p.name << "` | in" << (p.optional ? " (optional)" : "") << " | " << p.type << " | "
-                << cell(p.doc) << " |\n";
-    for (auto& p : s.outputs) std::cout << "| `" << p.name << "` | out | " << p.type << " | " << cell(p.doc) << " |\n";
+                << keys(p) << " | " << cell(p.doc) << " |\n";
+    for (auto& p : s.outputs)
+      std::cout << "| `" << p.name << "` | out | " << p.type << " | " << keys(p) << " | " << cell(p.doc) << " |\n";
     std::cout << "\n";
     markdown_params(s.params);
     for (auto& a : s.agreements)

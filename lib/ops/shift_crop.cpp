@@ -21,6 +21,33 @@ void overlap_boxes(const Index3& patch, const Index3& shift, Box* in_a, Box* in_
   }
 }
 
+nlohmann::json overlap_to_json(const Box& in_a, const Box& in_b) {
+  return {{"a", {in_a.lo, in_a.hi}}, {"b", {in_b.lo, in_b.hi}}};
+}
+
+void overlap_from_json(const nlohmann::json& j, const Index3& patch, Box* in_a, Box* in_b, const std::string& where) {
+  auto corner = [&](const nlohmann::json& v, Index3* out) {
+    if (!v.is_array() || v.size() != 3) return false;
+    for (int a = 0; a < 3; ++a) {
+      if (!v[a].is_number_integer()) return false;
+      (*out)[a] = v[a].get<int64_t>();
+    }
+    return true;
+  };
+  bool ok = j.is_object() && j.contains("a") && j.contains("b");
+  for (const char* k : {"a", "b"}) {
+    Box* box = *k == 'a' ? in_a : in_b;
+    ok = ok && j[k].is_array() && j[k].size() == 2 && corner(j[k][0], &box->lo) && corner(j[k][1], &box->hi);
+  }
+  for (int a = 0; ok && a < 3; ++a)
+    ok = 0 <= in_a->lo[a] && in_a->lo[a] <= in_a->hi[a] && in_a->hi[a] <= patch[a] && 0 <= in_b->lo[a] &&
+         in_b->lo[a] <= in_b->hi[a] && in_b->hi[a] <= patch[a] &&
+         in_a->hi[a] - in_a->lo[a] == in_b->hi[a] - in_b->lo[a];
+  if (!ok)
+    throw RunError(where + ": an overlap must be {\"a\": [[lo], [hi]], \"b\": [[lo], [hi]]} of equal extent inside "
+                   "the patch, got " + j.dump());
+}
+
 ShiftCropPlan draw_shift_crop(Rng& rng, const Index3& size, const Index3& patch, int64_t sigma,
                               const std::string& case_id) {
   if (sigma < 0)

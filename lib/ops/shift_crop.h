@@ -7,6 +7,8 @@
 
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 #include "core/rng.h"
 #include "lib/ops/box.h"
 #include "lib/volume/volume.h"
@@ -24,6 +26,14 @@ struct ShiftCropPlan {
 // Overlap boxes for a shift d: axis i, in A [max(0, d), P - max(0, -d)),
 // in B [max(0, -d), P - max(0, d)); empty (lo == hi) when |d| >= P.
 void overlap_boxes(const Index3& patch, const Index3& shift, Box* in_a, Box* in_b);
+
+// The overlap boxes as a batch's meta "overlaps" carries them, one per
+// shifted sample, so the pseudo-label node uses the boxes the crop node cut
+// instead of recomputing them: {"a": [[lo], [hi]], "b": [[lo], [hi]]}.
+nlohmann::json overlap_to_json(const Box& in_a, const Box& in_b);
+// The inverse; RunError naming `where` when the entry is malformed, leaves
+// the patch, or its two boxes differ in extent.
+void overlap_from_json(const nlohmann::json& j, const Index3& patch, Box* in_a, Box* in_b, const std::string& where);
 
 // Draws A's origin as draw_crop_origin does, then d_i uniform in
 // [-sigma, sigma] per axis; B's origin is clamped into [0, size - patch],

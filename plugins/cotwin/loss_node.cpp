@@ -2,6 +2,8 @@
 // section 4), with the ramp-up weight w(t) at t = the batch id.
 #include <torch/torch.h>
 
+#include "lib/packets/loss_packet.h"
+#include "lib/packets/pseudo_packet.h"
 #include "plugins/cotwin/cotwin_loss.h"
 #include "plugins/cotwin/cotwin_nodes.h"
 #include "plugins/cotwin/losses.h"
@@ -37,9 +39,9 @@ class CoTwinLoss : public Node {
       throw RunError("node '" + ctx.id + "': batch " + std::to_string(io.id()) +
                      " has no labelled sample; the supervised terms need at least one");
     const double w = rampup_weight(ramp_, io.id(), ctx.last_batch + 1);
-    const at::Tensor& logits1 = in.get<at::Tensor>("logits1");
-    const at::Tensor& logits2 = in.get<at::Tensor>("logits2");
-    const at::Tensor labels = in.get<at::Tensor>("label").to(logits1.device());
+    const at::Tensor& logits1 = in.get<at::Tensor>(forward_packet::kLogits1);
+    const at::Tensor& logits2 = in.get<at::Tensor>(forward_packet::kLogits2);
+    const at::Tensor labels = in.get<at::Tensor>(batch_packet::kLabel).to(logits1.device());
     const at::Tensor l1 = logits1.slice(0, 0, n.labeled), l2 = logits2.slice(0, 0, n.labeled);
 
     CoTwinLossTerms t;
@@ -59,8 +61,8 @@ class CoTwinLoss : public Node {
       const CoTwinLossInputs inputs{labels,
                                     {l1, u1},
                                     {l2, u2},
-                                    {in.get<at::Tensor>("fix_from1"), in.get<at::Tensor>("dyn_from1")},
-                                    {in.get<at::Tensor>("fix_from2"), in.get<at::Tensor>("dyn_from2")}};
+                                    {in.get<at::Tensor>(pseudo_packet::kFixFrom1), in.get<at::Tensor>(pseudo_packet::kDynFrom1)},
+                                    {in.get<at::Tensor>(pseudo_packet::kFixFrom2), in.get<at::Tensor>(pseudo_packet::kDynFrom2)}};
       t = cotwin_loss(inputs, {alpha_, dynamic_ ? beta_ : 0.0, w, unsup_dice_});
       if (!dynamic_) t.dyn1 = t.dyn2 = at::zeros({}, t.total.options());
     }
@@ -72,7 +74,7 @@ class CoTwinLoss : public Node {
                          {"fix2", num(t.fix2)},     {"dyn1", num(t.dyn1)},     {"dyn2", num(t.dyn2)},
                          {"total1", num(t.total1)}, {"total2", num(t.total2)}, {"total", num(t.total)},
                          {"w", w}};
-    out.set("loss", t.total);
+    out.set(loss_packet::kLoss, t.total);
     io.emit("out", std::move(out));
   }
 
@@ -87,8 +89,10 @@ class CoTwinLoss : public Node {
 NodeSchema cotwin_loss_schema() {
   NodeSchema s{"cotwin.loss",
                "L_j = alpha sup_j + w(t) (fix_j + beta dyn_j), total = L_1 + L_2 (one backward trains both nets)",
-               {{"in", "pseudo", "output of cotwin.pseudo_labels"}},
-               {{"out", "loss", "value loss (scalar with autograd), meta terms"}},
+               {{"in", pseudo_packet::kType, "output of cotwin.pseudo_labels", false,
+                 {batch_packet::kLabel, forward_packet::kLogits1, forward_packet::kLogits2, pseudo_packet::kFixFrom1,
+                  pseudo_packet::kDynFrom1, pseudo_packet::kFixFrom2, pseudo_packet::kDynFrom2}}},
+               {{"out", loss_packet::kType, "value loss (scalar with autograd), meta terms", false, loss_packet::keys()}},
                {}};
   s.params.push_back(ParamSpec::real("alpha", 0.5, "weight of the supervised terms", 0));
   s.params.push_back(ParamSpec::real("beta", 0.1, "weight of the dynamic terms (LA 0.1, Pancreas 4.0, BraTS 1.0)", 0));

@@ -7,6 +7,7 @@
 #include <ATen/core/grad_mode.h>
 
 #include "core/error.h"
+#include "lib/ops/shift_crop.h"
 
 namespace flowrun {
 namespace {
@@ -26,9 +27,9 @@ void check_logits(const at::Tensor& a, const at::Tensor& b, size_t n_boxes) {
 void check_box(const OverlapBox& box, const at::Tensor& logits, size_t sample) {
   for (int i = 0; i < 3; ++i) {
     const int64_t p = logits.size(2 + i);
-    const bool ok = 0 <= box.a_lo[i] && box.a_lo[i] <= box.a_hi[i] && box.a_hi[i] <= p &&
-                    0 <= box.b_lo[i] && box.b_lo[i] <= box.b_hi[i] && box.b_hi[i] <= p &&
-                    box.a_hi[i] - box.a_lo[i] == box.b_hi[i] - box.b_lo[i];
+    const bool ok = 0 <= box.a.lo[i] && box.a.lo[i] <= box.a.hi[i] && box.a.hi[i] <= p &&
+                    0 <= box.b.lo[i] && box.b.lo[i] <= box.b.hi[i] && box.b.hi[i] <= p &&
+                    box.a.hi[i] - box.a.lo[i] == box.b.hi[i] - box.b.lo[i];
     if (!ok)
       throw RunError("dynamic_pseudo_label: overlap box of sample " + std::to_string(sample) +
                      " does not fit the patch on axis " + std::to_string(i));
@@ -43,23 +44,11 @@ at::Tensor region(const at::Tensor& map, const std::array<int64_t, 3>& lo,
 
 }  // namespace
 
-bool OverlapBox::empty() const {
-  for (int i = 0; i < 3; ++i)
-    if (a_hi[i] <= a_lo[i]) return true;
-  return false;
-}
-
 OverlapBox overlap_from_shift(std::array<int64_t, 3> patch, std::array<int64_t, 3> d) {
+  for (int i = 0; i < 3; ++i)
+    if (patch[i] < 1) throw InputError("overlap_from_shift: patch sizes must be >= 1");
   OverlapBox box;
-  for (int i = 0; i < 3; ++i) {
-    const int64_t p = patch[i];
-    if (p < 1) throw InputError("overlap_from_shift: patch sizes must be >= 1");
-    const int64_t pos = std::max<int64_t>(0, d[i]), neg = std::max<int64_t>(0, -d[i]);
-    box.a_lo[i] = std::min(pos, p);
-    box.a_hi[i] = std::max(box.a_lo[i], p - neg);
-    box.b_lo[i] = std::min(neg, p);
-    box.b_hi[i] = std::max(box.b_lo[i], p - pos);
-  }
+  overlap_boxes(patch, d, &box.a, &box.b);
   return box;
 }
 
@@ -96,8 +85,8 @@ at::Tensor dynamic_pseudo_label(const at::Tensor& teacher_logits_a,
     const OverlapBox& box = boxes[s];
     check_box(box, teacher_logits_a, s);
     if (box.empty()) continue;
-    at::Tensor qa = region(q[s], box.a_lo, box.a_hi);  // a view: writes land in q
-    const at::Tensor qb = region(qb_all[s], box.b_lo, box.b_hi);
+    at::Tensor qa = region(q[s], box.a.lo, box.a.hi);  // a view: writes land in q
+    const at::Tensor qb = region(qb_all[s], box.b.lo, box.b.hi);
     switch (combine) {
       case Combine::mean:
         qa.add_(qb).mul_(0.5);

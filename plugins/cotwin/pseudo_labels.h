@@ -14,18 +14,21 @@
 
 #include <ATen/ATen.h>
 
+#include "lib/ops/box.h"
+
 namespace flowrun {
 
-// Half-open voxel ranges [lo, hi) of the A/B overlap, per axis, in A's
-// coordinates (a_*) and in B's (b_*). Voxel a of A is voxel a - d of B.
+// The A/B overlap of one sample: the same voxels as a box in A's patch
+// coordinates and one in B's (lib/ops/box.h). Voxel a of A is voxel a - d of B.
 struct OverlapBox {
-  std::array<int64_t, 3> a_lo{}, a_hi{}, b_lo{}, b_hi{};
-  bool empty() const;
+  Box a, b;
+  bool empty() const { return a.empty(); }
 };
 
 // Axis i: A [max(0, d_i), P_i - max(0, -d_i)), B [max(0, -d_i), P_i - max(0, d_i)).
 // |d_i| >= P_i gives an empty box (clamped so lo <= hi), i.e. no overlap.
 // InputError if a patch size is < 1.
+// (lib/ops overlap_boxes, the one implementation, as an OverlapBox.)
 OverlapBox overlap_from_shift(std::array<int64_t, 3> patch, std::array<int64_t, 3> d);
 
 // How the teacher's view of B updates q = softmax(f(A)) inside the overlap.

@@ -2,6 +2,8 @@
 // the other network (METHOD section 3, steps 2 to 4), from the forward pass.
 #include <torch/torch.h>
 
+#include "lib/ops/shift_crop.h"
+#include "lib/packets/pseudo_packet.h"
 #include "plugins/cotwin/cotwin_nodes.h"
 #include "plugins/cotwin/cutmix.h"
 #include "plugins/cotwin/pseudo_labels.h"
@@ -21,67 +23,68 @@ class PseudoLabels : public Node {
     const BatchCounts n = batch_counts(in, ctx.id);
     Packet out = in;
     at::NoGradGuard no_grad;
-    const at::Tensor& logits1 = in.get<at::Tensor>("logits1");
+    const at::Tensor& logits1 = in.get<at::Tensor>(forward_packet::kLogits1);
     if (n.unlabeled == 0) {
       // A supervised-only batch: empty labels keep the packet's shape contract.
       std::vector<int64_t> sizes = logits1.sizes().vec();
       sizes.erase(sizes.begin() + 1);
       sizes[0] = 0;
       const at::Tensor none = at::empty(sizes, logits1.options().dtype(at::kLong));
-      for (const char* k : {"fix_from1", "dyn_from1", "fix_from2", "dyn_from2"}) out.set(k, none);
+      for (int net : {1, 2}) {
+        out.set(pseudo_packet::fixed_from(net), none);
+        out.set(pseudo_packet::dynamic_from(net), none);
+      }
       io.emit("out", std::move(out));
       return;
     }
-    if (dynamic_ && !(in.has("logits1_b") && in.has("logits2_b")))
+    if (dynamic_ && !(in.has(forward_packet::kLogits1B) && in.has(forward_packet::kLogits2B)))
       throw RunError("node '" + ctx.id + "': dynamic pseudo-labels need crops B but batch " +
                      std::to_string(io.id()) +
                      " has no image_b (shift-crop the unlabelled samples, or set dynamic false)");
     const std::vector<OverlapBox> boxes = dynamic_ ? overlap_boxes(in, n, logits1, ctx.id) : std::vector<OverlapBox>{};
-    for (const char* net : {"1", "2"}) {
-      const std::string k = net;
+    for (int net : {1, 2}) {
       // With CutMix the students saw mixed crops, so the teachers' view of A
       // is the separate unmixed pass; otherwise it is the students' output.
-      const at::Tensor teacher_a = in.has("logits" + k + "_a")
-                                       ? in.get<at::Tensor>("logits" + k + "_a")
-                                       : in.get<at::Tensor>("logits" + k).slice(0, n.labeled).detach();
+      const at::Tensor teacher_a = in.has(forward_packet::logits_a(net))
+                                       ? in.get<at::Tensor>(forward_packet::logits_a(net))
+                                       : in.get<at::Tensor>(forward_packet::logits(net)).slice(0, n.labeled).detach();
       at::Tensor fix = fixed_pseudo_label(teacher_a);
       at::Tensor dyn = fix;
-      if (dynamic_) dyn = dynamic_pseudo_label(teacher_a, in.get<at::Tensor>("logits" + k + "_b"), boxes, combine_);
-      if (in.has("cutmix_mask")) {
-        const at::Tensor& mask = in.get<at::Tensor>("cutmix_mask");
-        const at::Tensor& perm = in.get<at::Tensor>("cutmix_perm");
+      if (dynamic_)
+        dyn = dynamic_pseudo_label(teacher_a, in.get<at::Tensor>(forward_packet::logits_b(net)), boxes, combine_);
+      if (in.has(forward_packet::kCutmixMask)) {
+        const at::Tensor& mask = in.get<at::Tensor>(forward_packet::kCutmixMask);
+        const at::Tensor& perm = in.get<at::Tensor>(forward_packet::kCutmixPerm);
         fix = mix_labels(fix, mask, perm);
         dyn = dynamic_ ? mix_labels(dyn, mask, perm) : fix;
       }
-      out.set("fix_from" + k, fix);
-      out.set("dyn_from" + k, dyn);
+      out.set(pseudo_packet::fixed_from(net), fix);
+      out.set(pseudo_packet::dynamic_from(net), dyn);
     }
     io.emit("out", std::move(out));
   }
 
  private:
-  // One overlap per unlabelled sample from meta shifts [[d0, d1, d2]] (tensor
-  // axis order, B = A shifted by d) and the patch, which must be the logits'
+  // One overlap per unlabelled sample, as the crop node cut it (meta
+  // "overlaps", carried by data.collate); the patch must be the logits'
   // spatial size.
   static std::vector<OverlapBox> overlap_boxes(const Packet& in, const BatchCounts& n, const at::Tensor& logits,
                                                const std::string& id) {
-    const std::array<int64_t, 3> patch{logits.size(2), logits.size(3), logits.size(4)};
-    if (in.meta.contains("patch")) {
-      const auto given = in.meta["patch"].get<std::vector<int64_t>>();
+    const Index3 patch{logits.size(2), logits.size(3), logits.size(4)};
+    if (in.meta.contains(batch_packet::kMetaPatch)) {
+      const auto given = in.meta[batch_packet::kMetaPatch].get<std::vector<int64_t>>();
       if (given != std::vector<int64_t>(patch.begin(), patch.end()))
-        throw RunError("node '" + id + "': meta patch " + in.meta["patch"].dump() +
+        throw RunError("node '" + id + "': meta patch " + in.meta[batch_packet::kMetaPatch].dump() +
                        " is not the logits' spatial size");
     }
-    const nlohmann::json& shifts = in.meta.value("shifts", nlohmann::json::array());
-    if (!shifts.is_array() || static_cast<int64_t>(shifts.size()) != n.unlabeled)
-      throw RunError("node '" + id + "': meta shifts must hold one [d0, d1, d2] per unlabelled sample (" +
-                     std::to_string(n.unlabeled) + "), got " + shifts.dump());
-    std::vector<OverlapBox> boxes;
-    for (const auto& d : shifts) {
-      if (!d.is_array() || d.size() != 3)
-        throw RunError("node '" + id + "': a shift must be [d0, d1, d2], got " + d.dump());
-      boxes.push_back(overlap_from_shift(patch, {d[0].get<int64_t>(), d[1].get<int64_t>(), d[2].get<int64_t>()}));
-    }
+    const nlohmann::json& overlaps = in.meta.value(batch_packet::kMetaOverlaps, nlohmann::json::array());
+    if (!overlaps.is_array() || static_cast<int64_t>(overlaps.size()) != n.unlabeled)
+      throw RunError("node '" + id + "': meta overlaps must hold one overlap per unlabelled sample (" +
+                     std::to_string(n.unlabeled) + "), got " + overlaps.dump());
+    std::vector<OverlapBox> boxes(overlaps.size());
+    for (size_t i = 0; i < overlaps.size(); ++i)
+      overlap_from_json(overlaps[i], patch, &boxes[i].a, &boxes[i].b,
+                        "node '" + id + "': overlap of unlabelled sample " + std::to_string(i));
     return boxes;
   }
 
@@ -94,8 +97,10 @@ class PseudoLabels : public Node {
 NodeSchema pseudo_labels_schema() {
   NodeSchema s{"cotwin.pseudo_labels",
                "fixed and dynamic (DPLG) pseudo-labels of each net for the other one",
-               {{"in", "forward", "output of cotwin.twin_forward"}},
-               {{"out", "pseudo", "the forward values plus fix_from1, dyn_from1, fix_from2, dyn_from2 [U,X,Y,Z]"}},
+               {{"in", forward_packet::kType, "output of cotwin.twin_forward", false,
+                 {forward_packet::kLogits1, forward_packet::kLogits2}}},
+               {{"out", pseudo_packet::kType, "the forward values plus fix_from1, dyn_from1, fix_from2, dyn_from2 [U,X,Y,Z]",
+                 false, pseudo_packet::keys()}},
                {}};
   s.params.push_back(ParamSpec::choice("combine", "mean", {"mean", "replace", "max"},
                                        "how the teacher's view of B updates its view of A on the overlap"));

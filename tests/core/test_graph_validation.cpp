@@ -147,3 +147,32 @@ TEST_F(Validation, UnknownGlobalParameter) {
 }
 
 }  // namespace flowrun
+
+namespace flowrun {
+
+// Ports that declare packet value keys: an edge whose consumer reads a key its
+// producer does not give fails validation, naming both nodes and the keys.
+TEST(ValidationKeys, AnEdgeMustGiveTheKeysItsConsumerReads) {
+  testing::TestRegistry t;
+  struct Nop : Node {
+    void process(NodeContext&, BatchIO&) override {}
+  };
+  auto nop = [](const NodeContext&) -> std::unique_ptr<Node> { return std::make_unique<Nop>(); };
+  NodeSchema make{"k.make", "gives a, b", {{"in", "any"}}, {{"out", "batch", "", false, {"a", "b"}}}, {}};
+  NodeSchema need{"k.need", "reads a, c", {{"in", "batch", "", false, {"a", "c"}}}, {{"out", "batch"}}, {}};
+  NodeSchema loose{"k.loose", "declares nothing", {{"in", "batch"}}, {{"out", "batch"}}, {}};
+  t.registry.add_node(make, nop);
+  t.registry.add_node(need, nop);
+  t.registry.add_node(loose, nop);
+  const std::string head = R"({"params": {"iterations": 1}, "nodes": [{"id": "src", "type": "test.source"},
+    {"id": "m", "type": "k.make"}, {"id": "l", "type": "k.loose"}, {"id": "n", "type": "k.need"},
+    {"id": "sink", "type": "test.sink"}], "edges": [["src.out", "m.in"], )";
+  testing::expect_error<InputError>(
+      [&] { testing::validated(t.registry, head + R"(["m.out", "n.in"], ["n.out", "sink.in"]]})"); },
+      {"$.edges[1]", "node 'n' (k.need) reads c from input 'in'", "node 'm' (k.make)", "it gives a, b"});
+  // A producer that declares no keys cannot be checked, and passes.
+  EXPECT_NO_THROW(testing::validated(
+      t.registry, head + R"(["m.out", "l.in"], ["l.out", "n.in"], ["n.out", "sink.in"]]})"));
+}
+
+}  // namespace flowrun

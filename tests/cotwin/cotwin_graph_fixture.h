@@ -13,6 +13,7 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include "lib/ops/shift_crop.h"
 #include "core/error.h"
 #include "core/graph_runner.h"
 #include "core/graph_spec.h"
@@ -49,12 +50,19 @@ class BatchSource : public Node {
     out.set("image", image);
     // A label the nets can learn from the image: its sign.
     out.set("label", (image.slice(0, 0, L).select(1, 0) > 0).to(at::kLong));
-    json shifts = json::array();
+    json shifts = json::array(), overlaps = json::array();
     if (p["with_b"].get<bool>() && U > 0) {
       out.set("image_b", at::randn({U, 1, n, n, n}, gen));
-      for (int64_t i = 0; i < U; ++i) shifts.push_back(p["shift"]);
+      const Index3 d = p["shift"].get<Index3>();
+      Box in_a, in_b;
+      overlap_boxes({n, n, n}, d, &in_a, &in_b);
+      for (int64_t i = 0; i < U; ++i) {
+        shifts.push_back(p["shift"]);
+        overlaps.push_back(overlap_to_json(in_a, in_b));
+      }
     }
-    out.meta = {{"labeled_count", L}, {"unlabeled_count", U}, {"shifts", shifts}, {"patch", {n, n, n}}};
+    out.meta = {{"labeled_count", L}, {"unlabeled_count", U}, {"shifts", shifts}, {"overlaps", overlaps},
+                {"patch", {n, n, n}}};
     io.emit("out", std::move(out));
   }
 };

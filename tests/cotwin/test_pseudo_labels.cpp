@@ -15,16 +15,16 @@ using Box3 = std::array<int64_t, 3>;
 
 TEST(Overlap, FromShift) {
   OverlapBox b = overlap_from_shift({4, 4, 4}, {1, 0, -1});
-  EXPECT_EQ(b.a_lo, (Box3{1, 0, 0}));
-  EXPECT_EQ(b.a_hi, (Box3{4, 4, 3}));
-  EXPECT_EQ(b.b_lo, (Box3{0, 0, 1}));
-  EXPECT_EQ(b.b_hi, (Box3{3, 4, 4}));
+  EXPECT_EQ(b.a.lo, (Box3{1, 0, 0}));
+  EXPECT_EQ(b.a.hi, (Box3{4, 4, 3}));
+  EXPECT_EQ(b.b.lo, (Box3{0, 0, 1}));
+  EXPECT_EQ(b.b.hi, (Box3{3, 4, 4}));
   EXPECT_FALSE(b.empty());
   b = overlap_from_shift({8, 6, 5}, {-2, 3, 0});
-  EXPECT_EQ(b.a_lo, (Box3{0, 3, 0}));
-  EXPECT_EQ(b.a_hi, (Box3{6, 6, 5}));
-  EXPECT_EQ(b.b_lo, (Box3{2, 0, 0}));
-  EXPECT_EQ(b.b_hi, (Box3{8, 3, 5}));
+  EXPECT_EQ(b.a.lo, (Box3{0, 3, 0}));
+  EXPECT_EQ(b.a.hi, (Box3{6, 6, 5}));
+  EXPECT_EQ(b.b.lo, (Box3{2, 0, 0}));
+  EXPECT_EQ(b.b.hi, (Box3{8, 3, 5}));
   EXPECT_TRUE(overlap_from_shift({4, 4, 4}, {0, 5, 0}).empty());
   EXPECT_THROW(overlap_from_shift({0, 4, 4}, {0, 0, 0}), InputError);
 }

@@ -5,6 +5,7 @@
 
 #include <mutex>
 
+#include "lib/ops/shift_crop.h"
 #include "core/graph_runner.h"
 #include "core/graph_spec.h"
 #include "core/graph_validation.h"
@@ -26,6 +27,8 @@ Sample with_b(Sample s, Index3 shift) {
     s.channels_b.push_back(std::move(b));
   }
   s.shift = shift;
+  overlap_boxes({s.channels[0].size[0], s.channels[0].size[1], s.channels[0].size[2]}, shift, &s.overlap_a,
+                &s.overlap_b);
   return s;
 }
 
@@ -57,6 +60,9 @@ TEST(CollateNode, StacksLabeledFirstWithLabelsCropsBAndMeta) {
   EXPECT_EQ(out->meta["unlabeled_count"], 2);
   EXPECT_EQ(out->meta["shifts"], json({{1, -2, 0}, {0, 0, 3}}));
   EXPECT_EQ(out->meta["patch"], json({4, 3, 2}));
+  // The crop node's overlap boxes travel with the batch (not recomputed downstream).
+  EXPECT_EQ(out->meta["overlaps"], json::parse(R"([{"a": [[1, 0, 0], [4, 1, 2]], "b": [[0, 2, 0], [3, 3, 2]]},
+                                                   {"a": [[0, 0, 2], [4, 3, 2]], "b": [[0, 0, 0], [4, 3, 0]]}])"));
 }
 
 TEST(CollateNode, NoImageBWithoutShiftCropAndErrorsNameCases) {
@@ -65,6 +71,7 @@ TEST(CollateNode, NoImageBWithoutShiftCropAndErrorsNameCases) {
   const PacketPtr plain = d.run(0, samples_packet({memory_sample("l0", true, p), memory_sample("u0", false, p)}));
   EXPECT_FALSE(plain->has("image_b"));
   EXPECT_EQ(plain->meta["shifts"], json({{0, 0, 0}}));
+  EXPECT_FALSE(plain->meta.contains("overlaps"));
 
   expect_error<RunError>(
       [&] { d.run(1, samples_packet({memory_sample("l0", true, p), memory_sample("u7", false, {2, 2, 4})})); },

@@ -15,6 +15,7 @@
 #include <fstream>
 #include <string>
 
+#include "lib/ops/shift_crop.h"
 #include "core/graph_runner.h"
 #include "core/graph_spec.h"
 #include "core/graph_validation.h"
@@ -100,9 +101,14 @@ class Source : public Node {
     out.set("image", image);
     out.set("label", (image.slice(0, 0, kLabeled).select(1, 0) > 0.3).to(at::kLong));
     out.set("image_b", at::stack(b).contiguous());
-    json shifts = json::array();
-    for (const auto& d : kShifts) shifts.push_back(d);
-    out.meta = {{"labeled_count", kLabeled}, {"unlabeled_count", kUnlabeled}, {"shifts", shifts},
+    json shifts = json::array(), overlaps = json::array();
+    for (const auto& d : kShifts) {
+      shifts.push_back(d);
+      Box in_a, in_b;
+      overlap_boxes({kPatch[0], kPatch[1], kPatch[2]}, {d[0], d[1], d[2]}, &in_a, &in_b);
+      overlaps.push_back(overlap_to_json(in_a, in_b));
+    }
+    out.meta = {{"labeled_count", kLabeled}, {"unlabeled_count", kUnlabeled}, {"shifts", shifts}, {"overlaps", overlaps},
                 {"patch", {kPatch[0], kPatch[1], kPatch[2]}}};
     g_bundle->put("batch/image", image);
     g_bundle->put("batch/label", out.get<at::Tensor>("label"));
