@@ -19,6 +19,7 @@
 #include "tests/support/expect_error.h"
 #include "core/error.h"
 #include "core/global_params.h"
+#include "core/node_runner.h"
 #include "core/registry.h"
 #include "nodes/builtin_nodes.h"
 #include "nodes/sample.h"
@@ -96,29 +97,19 @@ inline const Registry& builtin_registry() {
 }
 
 // One node of a built-in type, opened with validated params, driven batch by batch.
+// The built-in registry's node `type` under the public harness
+// (core/node_runner.h), opened at once as the data-node tests expect.
 struct Driver {
-  NodeContext ctx;
-  std::shared_ptr<Node> node;
+  NodeRunner runner;
+  NodeContext& ctx;
 
   Driver(const std::string& type, const json& params, const std::string& dataset = "",
-         json globals = json::object(), const std::string& id = "n") {
-    const NodeType& t = builtin_registry().require_node(type, "test");
-    ctx.id = id;
-    ctx.type = type;
-    ctx.params = validate_params(params, t.schema.params, "test node '" + id + "'");
-    if (!globals.contains("device")) globals["device"] = "cpu";
-    ctx.globals = validate_params(globals, global_param_schema(), "test globals");
-    ctx.dataset = dataset;
-    node = builtin_registry().create_node(type, ctx);
-    node->open(ctx);
+         json globals = json::object(), const std::string& id = "n")
+      : runner(builtin_registry(), type, params, id), ctx(runner.context()) {
+    runner.globals(globals).dataset(dataset);
+    runner.open();
   }
-  PacketPtr run(int64_t batch, PacketPtr in = nullptr) {
-    std::map<std::string, PacketPtr> inputs;
-    if (in) inputs["in"] = std::move(in);
-    BatchIO io(batch, std::move(inputs));
-    node->process(ctx, io);
-    return io.outputs().at("out");
-  }
+  PacketPtr run(int64_t batch, PacketPtr in = nullptr) { return runner.run_one(batch, std::move(in)); }
 };
 
 inline PacketPtr cases_packet(const std::vector<std::string>& ids, const std::vector<bool>& labeled) {

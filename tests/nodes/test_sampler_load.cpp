@@ -157,7 +157,7 @@ TEST(LoadCaseNode, LoadsEveryChannelAndTheLabelOfLabeledCases) {
 TEST(LoadCaseNode, CacheLoadsEachFileOnceEvenUnderConcurrency) {
   Dataset ds;
   Driver d("data.load_case", json::object(), ds.description());
-  const auto& node = dynamic_cast<const LoadCaseNode&>(*d.node);
+  const auto& node = dynamic_cast<const LoadCaseNode&>(d.runner.node());
   const PacketPtr in = cases_packet({"c0", "c1", "c4", "c5"}, {true, true, false, false});
   std::vector<std::thread> threads;
   for (int t = 0; t < 6; ++t) threads.emplace_back([&, t] { d.run(t, in); });
@@ -170,7 +170,7 @@ TEST(LoadCaseNode, CacheLoadsEachFileOnceEvenUnderConcurrency) {
   Driver none("data.load_case", {{"cache_mb", 0}}, ds.description());
   none.run(0, in);
   none.run(1, in);
-  const auto& uncached = dynamic_cast<const LoadCaseNode&>(*none.node);
+  const auto& uncached = dynamic_cast<const LoadCaseNode&>(none.runner.node());
   EXPECT_EQ(uncached.cache().misses(), 8);
   EXPECT_EQ(uncached.cache().hits(), 0);
 }
