@@ -1,4 +1,4 @@
-// The cotwin plugin's node types (schemas and factories) and the batch-meta
+// The cotwin plugin's node types (their registration) and the batch-meta
 // helpers they share. No torch headers, so the entry point compiles quickly.
 #pragma once
 
@@ -12,12 +12,10 @@
 
 namespace flowrun {
 
-NodeSchema twin_forward_schema();
-std::unique_ptr<Node> make_twin_forward(const NodeContext& ctx);
-NodeSchema pseudo_labels_schema();
-std::unique_ptr<Node> make_pseudo_labels(const NodeContext& ctx);
-NodeSchema cotwin_loss_schema();
-std::unique_ptr<Node> make_cotwin_loss(const NodeContext& ctx);
+// Each adds its node type (schema and factory) to the registry.
+void register_twin_forward(Registry& r);
+void register_pseudo_labels(Registry& r);
+void register_cotwin_loss(Registry& r);
 
 // L labelled and U unlabelled samples of a batch packet (meta labeled_count,
 // unlabeled_count). The batch puts the labelled samples first.

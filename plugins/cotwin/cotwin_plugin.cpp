@@ -5,9 +5,9 @@
 namespace {
 
 void register_cotwin(flowrun::Registry& r) {
-  r.add_node(flowrun::twin_forward_schema(), &flowrun::make_twin_forward);
-  r.add_node(flowrun::pseudo_labels_schema(), &flowrun::make_pseudo_labels);
-  r.add_node(flowrun::cotwin_loss_schema(), &flowrun::make_cotwin_loss);
+  flowrun::register_twin_forward(r);
+  flowrun::register_pseudo_labels(r);
+  flowrun::register_cotwin_loss(r);
 }
 
 }  // namespace

@@ -84,8 +84,6 @@ class CoTwinLoss : public Node {
   RampUpOptions ramp_;
 };
 
-}  // namespace
-
 NodeSchema cotwin_loss_schema() {
   NodeSchema s{"cotwin.loss",
                "L_j = alpha sup_j + w(t) (fix_j + beta dyn_j), total = L_1 + L_2 (one backward trains both nets)",
@@ -108,5 +106,9 @@ NodeSchema cotwin_loss_schema() {
 }
 
 std::unique_ptr<Node> make_cotwin_loss(const NodeContext&) { return std::make_unique<CoTwinLoss>(); }
+
+}  // namespace
+
+void register_cotwin_loss(Registry& r) { r.add_node(cotwin_loss_schema(), &make_cotwin_loss); }
 
 }  // namespace flowrun

@@ -92,8 +92,6 @@ class PseudoLabels : public Node {
   bool dynamic_ = true;
 };
 
-}  // namespace
-
 NodeSchema pseudo_labels_schema() {
   NodeSchema s{"cotwin.pseudo_labels",
                "fixed and dynamic (DPLG) pseudo-labels of each net for the other one",
@@ -111,5 +109,9 @@ NodeSchema pseudo_labels_schema() {
 }
 
 std::unique_ptr<Node> make_pseudo_labels(const NodeContext&) { return std::make_unique<PseudoLabels>(); }
+
+}  // namespace
+
+void register_pseudo_labels(Registry& r) { r.add_node(pseudo_labels_schema(), &make_pseudo_labels); }
 
 }  // namespace flowrun

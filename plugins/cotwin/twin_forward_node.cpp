@@ -198,8 +198,6 @@ class TwinForward : public Node {
   std::string teacher_b_mode_ = "train";
 };
 
-}  // namespace
-
 NodeSchema twin_forward_schema() {
   NodeSchema s{"cotwin.twin_forward",
                "forward passes of both nets: students on crops A (autograd), teachers on crops B (no grad)",
@@ -226,5 +224,9 @@ NodeSchema twin_forward_schema() {
 }
 
 std::unique_ptr<Node> make_twin_forward(const NodeContext&) { return std::make_unique<TwinForward>(); }
+
+}  // namespace
+
+void register_twin_forward(Registry& r) { r.add_node(twin_forward_schema(), &make_twin_forward); }
 
 }  // namespace flowrun

@@ -9,18 +9,15 @@
 
 #include "core/node.h"
 #include "core/node_schema.h"
+#include "core/registry.h"
 #include "lib/eval/evaluate_cases.h"
 
 namespace flowrun {
 
-NodeSchema validate_node_schema();
-std::unique_ptr<Node> make_validate_node(const NodeContext& ctx);
-
-NodeSchema evaluate_node_schema();
-std::unique_ptr<Node> make_evaluate_node(const NodeContext& ctx);
-
-NodeSchema infer_node_schema();
-std::unique_ptr<Node> make_infer_node(const NodeContext& ctx);
+// Each adds its node type (schema and factory) to the registry.
+void register_validate(Registry& r);
+void register_evaluate(Registry& r);
+void register_infer(Registry& r);
 
 // Parameters every evaluating node shares: nets, network, patch, stride,
 // window_batch, lcc, normalize, window, rescale, label.

@@ -6,9 +6,9 @@
 namespace {
 
 void register_eval_types(flowrun::Registry& r) {
-  r.add_node(flowrun::validate_node_schema(), &flowrun::make_validate_node);
-  r.add_node(flowrun::evaluate_node_schema(), &flowrun::make_evaluate_node);
-  r.add_node(flowrun::infer_node_schema(), &flowrun::make_infer_node);
+  flowrun::register_validate(r);
+  flowrun::register_evaluate(r);
+  flowrun::register_infer(r);
 }
 
 }  // namespace

@@ -205,8 +205,6 @@ class InferNode : public Node {
   EvalOptions options_;
 };
 
-}  // namespace
-
 NodeSchema evaluate_node_schema() {
   NodeSchema s;
   s.type = "eval.evaluate";
@@ -237,5 +235,10 @@ NodeSchema infer_node_schema() {
 }
 
 std::unique_ptr<Node> make_infer_node(const NodeContext&) { return std::make_unique<InferNode>(); }
+
+}  // namespace
+
+void register_evaluate(Registry& r) { r.add_node(evaluate_node_schema(), &make_evaluate_node); }
+void register_infer(Registry& r) { r.add_node(infer_node_schema(), &make_infer_node); }
 
 }  // namespace flowrun

@@ -104,8 +104,6 @@ class ValidateNode : public Node {
   nlohmann::json last_val_;
 };
 
-}  // namespace
-
 NodeSchema validate_node_schema() {
   NodeSchema s;
   s.type = "eval.validate";
@@ -137,5 +135,9 @@ NodeSchema validate_node_schema() {
 }
 
 std::unique_ptr<Node> make_validate_node(const NodeContext&) { return std::make_unique<ValidateNode>(); }
+
+}  // namespace
+
+void register_validate(Registry& r) { r.add_node(validate_node_schema(), &make_validate_node); }
 
 }  // namespace flowrun

@@ -58,6 +58,8 @@ nlohmann::json VNetModel::architecture() const {
           {"normalization", o.normalization}};
 }
 
+namespace {
+
 ResourceSchema vnet_model_schema() {
   ResourceSchema s{"vnet.model", "the lineage V-Net (UA-MT/MC-Net) as a SegmentationModel", {}};
   s.params.push_back(ParamSpec::integer("in_channels", 1, "input channels (BraTS may use 4)", 1));
@@ -83,5 +85,9 @@ std::shared_ptr<Resource> make_vnet_model(const ResourceContext& ctx) {
   const uint64_t seed = ctx.globals.value("seed", uint64_t{1337});
   return std::make_shared<VNetModel>(o, seed, ctx.name, device);
 }
+
+}  // namespace
+
+void register_vnet_model(Registry& r) { r.add_resource(vnet_model_schema(), &make_vnet_model); }
 
 }  // namespace flowrun

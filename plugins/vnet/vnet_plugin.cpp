@@ -4,8 +4,8 @@
 
 namespace {
 
-void register_vnet(flowrun::Registry& r) { r.add_resource(flowrun::vnet_model_schema(), &flowrun::make_vnet_model); }
+void register_types(flowrun::Registry& r) { flowrun::register_vnet_model(r); }
 
 }  // namespace
 
-FLOWRUN_PLUGIN("vnet", "1.0", register_vnet)
+FLOWRUN_PLUGIN("vnet", "1.0", register_types)

@@ -1,15 +1,16 @@
-// Schema and factory of `vnet.model`, declared without torch headers so the
+// Registration of `vnet.model`, declared without torch headers so the
 // plugin's entry point compiles in a moment.
 #pragma once
 
 #include <memory>
 
 #include "core/node_schema.h"
+#include "core/registry.h"
 #include "core/resource.h"
 
 namespace flowrun {
 
-ResourceSchema vnet_model_schema();
-std::shared_ptr<Resource> make_vnet_model(const ResourceContext& ctx);
+// Adds the resource type (schema and factory) to the registry.
+void register_vnet_model(Registry& r);
 
 }  // namespace flowrun
