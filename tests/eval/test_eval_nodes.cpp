@@ -1,4 +1,4 @@
-// eval.validate in a small graph: a threshold "network" whose output we
+// eval.validate alone under the node harness (core/node_runner.h): a threshold "network" whose output we
 // control (Conv3d 1->2, class 1 iff image > t) on a tiny NIfTI dataset, so
 // the expected metrics are compute_metrics of the thresholded images.
 // Checks meta.val every N iterations and at the last batch, pass-through of
@@ -9,12 +9,11 @@
 
 #include <filesystem>
 #include <fstream>
-#include <mutex>
+
 #include <random>
 
 #include "core/error.h"
-#include "core/graph_runner.h"
-#include "core/graph_spec.h"
+#include "core/node_runner.h"
 #include "core/plugin_loader.h"
 #include "lib/volume/volume_io.h"
 #include "lib/torch/segmentation_model.h"
@@ -56,29 +55,7 @@ struct Seen {
   int payload;
   bool net_training;
 };
-std::mutex g_mutex;
 std::vector<Seen> g_seen;
-
-class Steps : public Node {
- public:
-  void process(NodeContext&, BatchIO& io) override {
-    Packet p;
-    p.meta["iteration"] = io.id();
-    p.meta["lr"] = 0.01;
-    p.set("payload", static_cast<int>(100 + io.id()));
-    io.emit("out", std::move(p));
-  }
-};
-
-class Collect : public Node {
- public:
-  void process(NodeContext& ctx, BatchIO& io) override {
-    const Packet& p = io.input("in");
-    auto net = ctx.resource<ThresholdModel>("net1");
-    std::lock_guard<std::mutex> lock(g_mutex);
-    g_seen.push_back({io.id(), p.meta, p.get<int>("payload"), net->module().is_training()});
-  }
-};
 
 struct TinyCase {
   std::string id;
@@ -125,10 +102,6 @@ class EvalValidate : public ::testing::Test {
     }
     write_description({{"val", {"a", "b"}}, {"test", {"a", "b", "c"}}});
 
-    registry_.add_node({"evaltest.steps", "step packets", {}, {{"out", "step", ""}}, {}},
-                       [](const NodeContext&) { return std::make_unique<Steps>(); });
-    registry_.add_node({"evaltest.collect", "records packets", {{"in", "step", ""}}, {}, {}},
-                       [](const NodeContext&) { return std::make_unique<Collect>(); });
     ResourceSchema rs{"evaltest.threshold", "class 1 iff image > threshold", {}};
     rs.params.push_back(ParamSpec::real("threshold", 0.5, "t"));
     registry_.add_resource(rs, [this](const ResourceContext& c) {
@@ -151,27 +124,33 @@ class EvalValidate : public ::testing::Test {
     std::ofstream(dir_ / "tiny.json") << d.dump(2);
   }
 
-  RunResult run(const json& validate_params, int iterations, double t1 = 0.5, double t2 = 0.5) {
+  // eval.validate alone under the node harness, as a training graph would
+  // drive it: step packets of batches 0 .. iterations-1 (meta iteration, lr,
+  // a payload it must pass through), two threshold "networks"; every output
+  // is recorded with whether net1 was back in training mode.
+  void run(const json& validate_params, int iterations, double t1 = 0.5, double t2 = 0.5) {
     json params = validate_params;
     params["patch"] = {8, 8, 8};
     params["stride"] = {4, 4, 4};
     params["window_batch"] = 3;
-    json doc = {{"flowrun", 1},
-                {"name", "tiny_eval"},
-                {"dataset", (dir_ / "tiny.json").string()},
-                {"params", {{"iterations", iterations}, {"device", "cpu"}, {"prefetch", 1}}},
-                {"resources",
-                 {{"net1", {{"type", "evaltest.threshold"}, {"params", {{"threshold", t1}}}}},
-                  {"net2", {{"type", "evaltest.threshold"}, {"params", {{"threshold", t2}}}}}}},
-                {"nodes",
-                 {{{"id", "steps"}, {"type", "evaltest.steps"}},
-                  {{"id", "validate"}, {"type", "eval.validate"}, {"params", params}},
-                  {{"id", "collect"}, {"type", "evaltest.collect"}}}},
-                {"edges", json::array({json::array({"steps.out", "validate.in"}), json::array({"validate.out", "collect.in"})})}};
-    ValidatedGraph g = validate_graph(parse_graph(doc, ""), registry_);
-    RunOptions opt;
-    opt.out_dir = (dir_ / "out").string();
-    return run_graph(g, registry_, opt);
+    NodeRunner validate(registry_, "eval.validate", params, "validate");
+    validate.globals({{"iterations", iterations}, {"prefetch", 1}})
+        .dataset((dir_ / "tiny.json").string())
+        .out_dir((dir_ / "out").string())
+        .last_batch(iterations - 1);
+    auto net1 = std::dynamic_pointer_cast<ThresholdModel>(
+        validate.resource("net1", "evaltest.threshold", {{"threshold", t1}}));
+    validate.resource("net2", "evaltest.threshold", {{"threshold", t2}});
+    validate.open();
+    for (int64_t b = 0; b < iterations; ++b) {
+      Packet step;
+      step.meta["iteration"] = b;
+      step.meta["lr"] = 0.01;
+      step.set("payload", static_cast<int>(100 + b));
+      const PacketPtr out = validate.run_one(b, NodeRunner::packet(b, std::move(step)));
+      g_seen.push_back({b, out->meta, out->get<int>("payload"), net1->module().is_training()});
+    }
+    validate.close();
   }
 
   // compute_metrics of each case thresholded at t, in the order of `ids`.
