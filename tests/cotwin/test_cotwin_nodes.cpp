@@ -1,5 +1,9 @@
-// Tests of the cotwin plugin's nodes run as a graph with vnet.model
-// resources (the fixture is in cotwin_graph_fixture.h).
+// Tests of the cotwin plugin's nodes: as a chain in a graph with vnet.model
+// resources (the fixture is in cotwin_graph_fixture.h), and each alone under
+// the node harness (core/node_runner.h).
+#include "core/node_runner.h"
+#include "lib/packets/loss_packet.h"
+#include "lib/packets/pseudo_packet.h"
 #include "tests/cotwin/cotwin_graph_fixture.h"
 
 namespace flowrun {
@@ -180,4 +184,48 @@ TEST_F(CotwinNodes, SgdStepsOnAFixedBatchReduceTheLoss) {
 }
 
 }  // namespace
+// Each CoTwin node alone under the node harness (the graph tests above run
+// them as a chain): forward on a hand-made batch, pseudo-labels on its
+// output, the loss on theirs.
+TEST_F(CotwinNodes, EachNodeRunsAloneUnderTheHarness) {
+  NodeRunner fwd(registry, "cotwin.twin_forward", json::object(), "fwd");
+  fwd.globals({{"prefetch", 1}});
+  fwd.resource("net1", "vnet.model", {{"n_filters", 4}});
+  fwd.resource("net2", "vnet.model", {{"n_filters", 4}, {"init", "xavier"}});
+  Packet batch;
+  batch.set(batch_packet::kImage, at::randn({4, 1, 16, 16, 16}));
+  batch.set(batch_packet::kLabel, at::randint(0, 2, {2, 16, 16, 16}, at::kLong));
+  batch.set(batch_packet::kImageB, at::randn({2, 1, 16, 16, 16}));
+  Box in_a, in_b;
+  overlap_boxes({16, 16, 16}, {2, -3, 1}, &in_a, &in_b);
+  batch.meta = {{"labeled_count", 2}, {"unlabeled_count", 2}, {"shifts", {{2, -3, 1}, {2, -3, 1}}},
+                {"overlaps", {overlap_to_json(in_a, in_b), overlap_to_json(in_a, in_b)}}, {"patch", {16, 16, 16}}};
+  const PacketPtr f = fwd.run_one(0, NodeRunner::packet(0, std::move(batch)));
+  EXPECT_EQ(f->get<at::Tensor>(forward_packet::kLogits1).sizes(), (std::vector<int64_t>{4, 2, 16, 16, 16}));
+  EXPECT_EQ(f->get<at::Tensor>(forward_packet::kLogits2B).sizes(), (std::vector<int64_t>{2, 2, 16, 16, 16}));
+
+  NodeRunner pseudo(registry, "cotwin.pseudo_labels", json::object(), "pseudo");
+  const PacketPtr p = pseudo.run_one(0, f);
+  for (int net : {1, 2}) {
+    EXPECT_EQ(p->get<at::Tensor>(pseudo_packet::fixed_from(net)).sizes(), (std::vector<int64_t>{2, 16, 16, 16}));
+    EXPECT_FALSE(p->get<at::Tensor>(pseudo_packet::dynamic_from(net)).requires_grad());
+  }
+
+  NodeRunner loss(registry, "cotwin.loss", {{"rampup", "constant"}}, "loss");
+  loss.last_batch(0);
+  const PacketPtr l = loss.run_one(0, p);
+  const at::Tensor total = l->get<at::Tensor>(loss_packet::kLoss);
+  EXPECT_TRUE(total.requires_grad());
+  EXPECT_NEAR(total.item<double>(), l->meta["terms"]["total"].get<double>(), 1e-6);
+  EXPECT_NO_THROW(total.backward());
+
+  // Without crops B the dynamic labels cannot be made: the node says so.
+  Packet plain;
+  plain.set(forward_packet::kLogits1, at::randn({3, 2, 16, 16, 16}));
+  plain.set(forward_packet::kLogits2, at::randn({3, 2, 16, 16, 16}));
+  plain.meta = {{"labeled_count", 1}, {"unlabeled_count", 2}};
+  NodeRunner pseudo2(registry, "cotwin.pseudo_labels", json::object(), "pseudo2");
+  EXPECT_THROW(pseudo2.run_one(0, NodeRunner::packet(0, std::move(plain))), RunError);
+}
+
 }  // namespace flowrun

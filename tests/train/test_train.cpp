@@ -13,6 +13,7 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include "core/node_runner.h"
 #include "core/graph_runner.h"
 #include "core/graph_spec.h"
 #include "core/graph_validation.h"
@@ -209,6 +210,32 @@ std::string error_of(F&& f) {
   }
   ADD_FAILURE() << "expected an exception";
   return "";
+}
+
+// train.sgd_step alone under the node harness: one step moves both nets'
+// weights, reports the scheduled lr, and a NaN loss is refused untouched.
+TEST_F(Train, SgdStepRunsAloneUnderTheHarness) {
+  NodeRunner step(registry, "train.sgd_step", {{"optimizer", "optimizer"}, {"schedule", "poly"}}, "step");
+  step.last_batch(9);
+  auto net1 = std::dynamic_pointer_cast<SegmentationModel>(step.resource("net1", "test.tiny_model"));
+  auto net2 = std::dynamic_pointer_cast<SegmentationModel>(step.resource("net2", "test.tiny_model"));
+  step.resource("optimizer", "train.optimizer", {{"lr", 0.1}});
+  step.open();
+  auto loss_packet = [&](double scale) {
+    const at::Tensor x = at::ones({1, 1, 4, 4, 4});
+    Packet p;
+    const at::Tensor total = (net1->forward(x).sum() + net2->forward(x).sum()) * scale;
+    p.set("loss", total);
+    p.meta["terms"] = {{"total", total.item<double>()}};
+    return p;
+  };
+  const at::Tensor before = net1->module().parameters()[0].detach().clone();
+  const PacketPtr out = step.run_one(0, NodeRunner::packet(0, loss_packet(1.0)));
+  EXPECT_FALSE(at::equal(before, net1->module().parameters()[0]));
+  EXPECT_DOUBLE_EQ(out->meta["lr"].get<double>(), 0.1);  // poly at iteration 0
+  const at::Tensor kept = net1->module().parameters()[0].detach().clone();
+  EXPECT_THROW(step.run_one(1, NodeRunner::packet(1, loss_packet(std::nan("")))), RunError);
+  EXPECT_TRUE(at::equal(kept, net1->module().parameters()[0]));
 }
 
 TEST_F(Train, ResumeAfterStopEqualsAnUninterruptedRun) {
