@@ -2,6 +2,7 @@
 // the shape of nodes, edges, resources, plugins, params and dataset.
 #include "core/graph_spec.h"
 
+#include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -9,6 +10,7 @@
 
 #include "core/error.h"
 #include "core/graph_document.h"
+#include "core/json_limits.h"
 
 namespace fs = std::filesystem;
 
@@ -33,6 +35,10 @@ json read_json_file(const std::string& path, const std::string& what) {
   std::error_code ec;
   if (!fs::exists(path, ec)) throw InputError(path + ": " + what + " file not found");
   if (fs::is_directory(path, ec)) throw InputError(path + ": expected a " + what + " file, found a directory");
+  const std::uintmax_t bytes = fs::file_size(path, ec);
+  if (!ec && bytes > kMaxJsonFileBytes)
+    throw InputError(path + ": " + what + " file of " + std::to_string(bytes >> 20) + " MiB; flowrun reads at most " +
+                     std::to_string(kMaxJsonFileBytes >> 20) + " MiB of JSON");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw InputError(path + ": cannot read " + what + " file");
   std::stringstream ss;
@@ -41,7 +47,9 @@ json read_json_file(const std::string& path, const std::string& what) {
   if (text.find_first_not_of(" \t\r\n") == std::string::npos)
     throw InputError(path + ": " + what + " file is empty (expected a JSON object)");
   try {
-    return json::parse(text);
+    json doc = json::parse(text);
+    check_json_depth(doc, path);
+    return doc;
   } catch (const json::parse_error& e) {
     // nlohmann gives a byte offset; users want line and column.
     size_t line = 1, col = 1;
@@ -53,6 +61,24 @@ json read_json_file(const std::string& path, const std::string& what) {
     if (pos != std::string::npos) detail = detail.substr(pos);
     throw InputError(path + ":" + std::to_string(line) + ":" + std::to_string(col) + ": invalid JSON: " + detail);
   }
+}
+
+// Node ids and resource names appear in edges ("id.port"), --set paths, dot
+// output and file names: letters, digits, '_' and '-', starting with a letter
+// or '_'. Run names become the default output folder runs/<name>: the same,
+// plus '.', and never a path.
+static bool is_identifier(const std::string& s) {
+  if (s.empty() || s.size() > 128 || !(std::isalpha(static_cast<unsigned char>(s[0])) || s[0] == '_')) return false;
+  for (unsigned char ch : s)
+    if (!(std::isalnum(ch) || ch == '_' || ch == '-')) return false;
+  return true;
+}
+
+static bool is_run_name(const std::string& s) {
+  if (s.empty() || s.size() > 128 || s[0] == '.' || s[0] == '-') return false;
+  for (unsigned char ch : s)
+    if (!(std::isalnum(ch) || ch == '_' || ch == '-' || ch == '.')) return false;
+  return true;
 }
 
 static Endpoint parse_endpoint(const json& v, const std::string& where) {
@@ -84,7 +110,11 @@ GraphSpec parse_graph(const json& source, const std::string& file) {
                                           "version 2 adds extends, chain)");
   if (doc.contains("flowrun") && doc["flowrun"] != 1)
     throw InputError(g.where("$.flowrun") + ": unsupported graph format version " + doc["flowrun"].dump() + " (expected 1 or 2)");
+  if (doc.contains("name") && !doc["name"].is_string()) throw InputError(g.where("$.name") + ": expected a string");
   g.name = doc.value("name", fs::path(file).stem().string());
+  if (doc.contains("name") && !is_run_name(g.name))
+    throw InputError(g.where("$.name") + ": run name '" + brief(json(g.name), 80) +
+                     "' must be letters, digits, '_', '-' and '.' (not first): it names the folder runs/<name>");
 
   if (doc.contains("plugins")) {
     const json& p = doc["plugins"];
@@ -108,6 +138,9 @@ GraphSpec parse_graph(const json& source, const std::string& file) {
     if (!r.is_object()) throw InputError(g.where("$.resources") + ": expected an object {name: {type, params}}");
     for (auto& [name, spec] : r.items()) {
       const std::string w = g.where("$.resources." + name);
+      if (!is_identifier(name))
+        throw InputError(g.where("$.resources") + ": resource name " + brief(json(name), 80) +
+                         " must be letters, digits, '_' and '-', starting with a letter or '_'");
       if (!spec.is_object() || !spec.contains("type") || !spec["type"].is_string())
         throw InputError(w + ": expected an object with a string \"type\"");
       for (auto& [k, v] : spec.items())
@@ -132,8 +165,9 @@ GraphSpec parse_graph(const json& source, const std::string& file) {
     NodeSpec s;
     s.id = n["id"];
     s.index = i;
-    if (s.id.find('.') != std::string::npos)
-      throw InputError(w + ".id: node id '" + s.id + "' must not contain '.' (edges use \"node.port\")");
+    if (!is_identifier(s.id))
+      throw InputError(w + ".id: node id " + brief(json(s.id), 80) +
+                       " must be letters, digits, '_' and '-', starting with a letter or '_' (edges read \"node.port\")");
     if (!n.contains("type") || !n["type"].is_string())
       throw InputError(w + ".type: missing or not a string (node '" + s.id + "')");
     s.type = n["type"];

@@ -1,4 +1,5 @@
 // `--set PATH=VALUE` overrides applied to a graph document.
+#include "core/json_limits.h"
 #include "core/overrides.h"
 
 #include <algorithm>
@@ -17,14 +18,18 @@ Override parse_override(const std::string& text) {
   if (eq == std::string::npos || eq == 0)
     throw InputError("--set " + text + ": expected PATH=VALUE, e.g. --set nodes.crop.sigma=2");
   Override o;
-  o.text = text;
   o.path = text.substr(0, eq);
   const std::string v = text.substr(eq + 1);
+  o.text = text.size() <= 200 ? text : text.substr(0, 200) + "... (" + std::to_string(text.size()) + " characters)";
+  if (v.size() > kMaxSetValueBytes)
+    throw InputError("--set " + o.path + "=...: a value of " + std::to_string(v.size()) + " bytes; at most " +
+                     std::to_string(kMaxSetValueBytes) + " (put large values in the graph file)");
   try {
     o.value = json::parse(v);
   } catch (const json::parse_error&) {
     o.value = v;  // bare words are strings: --set params.device=cpu
   }
+  check_json_depth(o.value, "--set " + o.path);
   return o;
 }
 

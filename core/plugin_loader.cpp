@@ -91,12 +91,17 @@ const LoadedPlugin& PluginLoader::load(const std::string& name_or_file, const st
     throw InputError(prefix + "plugin '" + file + "' was built for flowrun plugin ABI version " +
                      std::to_string(d->abi_version) + " but this flowrun has ABI version " +
                      std::to_string(FLOWRUN_ABI_VERSION) + "; rebuild the plugin against this flowrun");
+  if (!d->register_types)
+    throw InputError(prefix + "plugin '" + file + "' has no register function in its descriptor");
   registry_.set_current_origin(file, lib);
   try {
     d->register_types(registry_);
+  } catch (const std::exception& e) {
+    registry_.set_current_origin("built-in", nullptr);
+    throw InputError(prefix + "plugin '" + file + "' failed while registering its types: " + e.what());
   } catch (...) {
     registry_.set_current_origin("built-in", nullptr);
-    throw;
+    throw InputError(prefix + "plugin '" + file + "' failed while registering its types");
   }
   registry_.set_current_origin("built-in", nullptr);
   loaded_.push_back({d->name ? d->name : "", file, d->version ? d->version : ""});

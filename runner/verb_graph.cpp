@@ -1,4 +1,6 @@
 // Verbs that read a graph: run, validate, dot.
+#include <unistd.h>
+
 #include <csignal>
 #include <filesystem>
 #include <fstream>
@@ -24,11 +26,22 @@ namespace {
 
 std::atomic<bool> g_stop{false};
 
-extern "C" void on_sigint(int) {
-  // First Ctrl-C: finish the batches in flight and close nodes (checkpoints);
-  // a second one kills the process the default way.
-  g_stop = true;
-  std::signal(SIGINT, SIG_DFL);
+// SIGINT (Ctrl-C) and SIGTERM (timeout, Slurm, Kubernetes, docker stop) end a
+// run alike: the first finishes the batches in flight and closes the nodes,
+// so the checkpoint node writes last.pt and the profile is written; a second
+// one quits at once and says what that loses. Only async-signal-safe calls.
+extern "C" void on_stop_signal(int sig) {
+  if (!g_stop.exchange(true)) {
+    static const char first[] =
+        "\nflowrun: stopping after the batches in flight, then saving (signal again to quit at once)\n";
+    (void)!::write(STDERR_FILENO, first, sizeof first - 1);
+    return;
+  }
+  static const char second[] =
+      "\nflowrun: quitting at once: the batches in flight, the final checkpoint and profile.json of this run are "
+      "lost; the last periodic checkpoint stays\n";
+  (void)!::write(STDERR_FILENO, second, sizeof second - 1);
+  ::_exit(128 + sig);
 }
 
 struct GraphArgs {
@@ -54,7 +67,8 @@ void add_run_verb(CLI::App& app) {
   add_graph_args(sub, *a);
   sub->add_option("--out,-o", *out, "output folder (default: runs/<graph name>)");
   sub->add_option("--resume", *resume, "continue the run whose output folder is DIR (its last checkpoint)");
-  sub->add_option("--threads", *threads, "oneTBB worker threads (default: params.threads or the core count)");
+  sub->add_option("--threads", *threads, "oneTBB worker threads, 1-1024 (default: params.threads or the core count)")
+      ->check(CLI::Range(1, 1024));
   sub->callback([a, out, resume, threads] {
     Session s;
     std::vector<std::string> sets = a->sets;
@@ -73,10 +87,12 @@ void add_run_verb(CLI::App& app) {
     opt.max_threads = *threads;
     opt.stop_requested = &g_stop;
     opt.annotate_profile = annotate_device_profile;
-    std::signal(SIGINT, on_sigint);
+    std::signal(SIGINT, on_stop_signal);
+    std::signal(SIGTERM, on_stop_signal);
     std::cerr << "flowrun: running " << g.spec.name << " (" << g.spec.nodes.size() << " nodes) -> " << *out << "\n";
     RunResult r = run_graph(g, *s.registry, opt);
     std::signal(SIGINT, SIG_DFL);
+    std::signal(SIGTERM, SIG_DFL);
     std::cerr << "flowrun: " << (r.stopped ? "stopped after " : "done: ") << r.batches << " batches in "
               << r.wall_seconds << " s; profile: " << (fs::path(*out) / "profile.json").string() << "\n";
     for (auto& c : r.profile["chains"]) {

@@ -16,6 +16,7 @@
 #include <torch/serialize/input-archive.h>
 #include <torch/serialize/output-archive.h>
 
+#include "core/json_limits.h"
 #include "core/error.h"
 
 namespace fs = std::filesystem;
@@ -93,6 +94,7 @@ OpenedCheckpoint open_checkpoint(const std::string& path, const c10::optional<c1
     if (!c.archive.try_read("meta", text) || !text.isString())
       throw InputError(path + ": not a flowrun checkpoint (no metadata)");
     c.meta = json::parse(text.toStringRef());
+    check_json_depth(c.meta, path + ": metadata");
   } catch (const InputError&) {
     throw;
   } catch (const std::exception& e) {

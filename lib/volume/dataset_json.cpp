@@ -5,6 +5,7 @@
 #include <set>
 #include <sstream>
 
+#include "core/graph_spec.h"
 #include "core/error.h"
 #include "lib/volume/dataset.h"
 
@@ -39,6 +40,15 @@ std::string trim(const std::string& s) {
   return s.substr(b, e - b + 1);
 }
 
+// A case id becomes part of file paths ({id} in the patterns): no separators,
+// no leading dot (so never "." or ".."), no control characters.
+bool is_case_id(const std::string& id) {
+  if (id.empty() || id[0] == '.') return false;
+  for (unsigned char ch : id)
+    if (ch < 0x20 || ch == 0x7f || ch == '/' || ch == '\\' || ch == ' ') return false;
+  return true;
+}
+
 std::vector<std::string> read_list_file(const Ctx& c, const std::string& path, const std::string& rel,
                                         const fs::path& root) {
   const fs::path p = fs::path(rel).is_absolute() ? fs::path(rel) : root / rel;
@@ -52,8 +62,9 @@ std::vector<std::string> read_list_file(const Ctx& c, const std::string& path, c
   for (int n = 1; std::getline(in, line); ++n) {
     const std::string id = trim(line);
     if (id.empty() || id[0] == '#') continue;
-    if (id.find_first_of(" \t") != std::string::npos) {
-      c.fail(path, "line " + std::to_string(n) + " of '" + p.string() + "' holds '" + id + "'; expected one case id per line");
+    if (!is_case_id(id)) {
+      c.fail(path, "line " + std::to_string(n) + " of '" + p.string() + "' holds '" + id +
+                       "'; expected one case id per line (no '/', '\\', spaces or control characters, no leading '.')");
     }
     if (!seen.insert(id).second) c.fail(path, "case '" + id + "' listed twice in '" + p.string() + "'");
     ids.push_back(id);
@@ -69,9 +80,9 @@ std::vector<std::string> parse_split(const Ctx& c, const json& v, const std::str
   std::set<std::string> seen;
   for (size_t i = 0; i < v.size(); ++i) {
     const std::string id = c.str(v[i], path + "[" + std::to_string(i) + "]");
-    if (id.empty() || id.find_first_of(" \t\r\n") != std::string::npos) {
-      c.fail(path + "[" + std::to_string(i) + "]", "'" + id + "' is not a case id");
-    }
+    if (!is_case_id(id))
+      c.fail(path + "[" + std::to_string(i) + "]",
+             "'" + id + "' is not a case id (no '/', '\\', spaces or control characters, no leading '.')");
     if (!seen.insert(id).second) c.fail(path, "case '" + id + "' listed twice");
     ids.push_back(id);
   }
@@ -90,15 +101,8 @@ std::string parse_pattern(const Ctx& c, const json& v, const std::string& path) 
 DatasetDescription DatasetDescription::load(const std::string& path, const std::string& root_override) {
   std::error_code ec;
   if (!fs::is_regular_file(path, ec)) throw InputError(path + ": dataset description not found");
-  std::ifstream in(path);
-  if (!in) throw InputError(path + ": cannot read dataset description");
-  json doc;
-  try {
-    doc = json::parse(in);
-  } catch (const json::parse_error& e) {
-    throw InputError(path + ": not valid JSON: " + e.what());
-  }
-  return parse(doc, path, root_override);
+  // Size, depth and syntax checked as for graphs (line and column on errors).
+  return parse(read_json_file(path, "dataset description"), path, root_override);
 }
 
 DatasetDescription DatasetDescription::parse(const json& doc, const std::string& file, const std::string& root_override) {

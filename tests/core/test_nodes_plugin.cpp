@@ -5,6 +5,8 @@
 #include <chrono>
 #include <thread>
 
+#include <stdexcept>
+
 #include "core/plugin_api.h"
 
 namespace {
@@ -148,4 +150,21 @@ void register_types(flowrun::Registry& r) {
 
 }  // namespace
 
+#if defined(FLOWRUN_TEST_NULL_REGISTER)
+// A broken plugin: its descriptor has no register function.
+namespace {
+const flowrun::PluginDescriptor* null_entry() {
+  static const flowrun::PluginDescriptor d{FLOWRUN_ABI_VERSION, "nullreg", "1.0", nullptr};
+  return &d;
+}
+}  // namespace
+BOOST_DLL_ALIAS(null_entry, flowrun_plugin)
+#elif defined(FLOWRUN_TEST_THROWING_REGISTER)
+// A broken plugin: registering its types throws.
+namespace {
+void throw_on_register(flowrun::Registry&) { throw std::runtime_error("boom while registering"); }
+}  // namespace
+FLOWRUN_PLUGIN("throwing", "1.0", throw_on_register)
+#else
 FLOWRUN_PLUGIN("testnodes", "1.0", register_types)
+#endif

@@ -170,7 +170,7 @@ TEST(Dataset, DescriptionErrorsNameFileAndJsonPath) {
   Fixture f;
   const fs::path broken = f.dir / "broken.json";
   test::write_text(broken, "{\"name\": ");
-  expect_error<InputError>([&] { DatasetDescription::load(broken.string()); }, {"broken.json", "not valid JSON"});
+  expect_error<InputError>([&] { DatasetDescription::load(broken.string()); }, {"broken.json:1:", "invalid JSON"});
   expect_error<InputError>([&] { DatasetDescription::load((f.dir / "absent.json").string()); }, {"absent.json", "not found"});
 }
 

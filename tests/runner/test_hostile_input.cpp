@@ -1,0 +1,126 @@
+// Hostile input through the flowrun executable (issue 11's classes): each
+// case is refused with exit 2 and a message naming what was wrong, or handled
+// as documented, never a crash, and never a write outside the output folder.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+#include "cli_support.h"
+
+namespace flowrun {
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+static testing::CommandResult fr(const std::string& args) { return testing::run_command(std::string(FLOWRUN_EXE) + " " + args); }
+
+namespace {
+
+std::string demo() { return std::string(FLOWRUN_SOURCE_DIR) + "/graphs/demo.json"; }
+
+// `depth` nested arrays around 1, as text (no recursion anywhere).
+std::string nested(size_t depth) { return std::string(depth, '[') + "1" + std::string(depth, ']'); }
+
+void expect_refused(const testing::CommandResult& r, const std::string& says) {
+  EXPECT_EQ(r.code, 2) << r.output;
+  EXPECT_NE(r.output.find(says), std::string::npos) << "message lacks '" << says << "':\n" << r.output.substr(0, 2000);
+  EXPECT_LT(r.output.size(), 4000u) << "the message echoes the input";
+}
+
+}  // namespace
+
+TEST(HostileInput, DeepJsonIsRefusedNotAStackOverflow) {
+  const std::string dir = testing::scratch("hostile_deep");
+  json g = json::parse(std::ifstream(demo()));
+  std::string text = g.dump();
+  text.replace(text.find("\"doc\":") + 6, 0, nested(100000) + ", \"doc_was\":");
+  std::ofstream(dir + "/deep.json") << text;
+  expect_refused(fr("validate " + dir + "/deep.json"), "nested deeper than 64 levels");
+  // A --set value (an argument holds at most 128 KiB, so 20 000 levels).
+  std::ofstream(dir + "/arg.txt") << "params.seed=" << nested(20000);
+  expect_refused(testing::run_command(std::string(FLOWRUN_EXE) + " validate " + demo() + " --set \"$(cat " + dir +
+                                      "/arg.txt)\""),
+                 "nested deeper than 64 levels");
+}
+
+TEST(HostileInput, HugeGraphFilesAndSetValuesAreRefusedBeforeParsing) {
+  const std::string dir = testing::scratch("hostile_huge");
+  {
+    std::ofstream f(dir + "/huge.json");
+    f << "{\"doc\": [";
+    const std::string chunk(1 << 20, ' ');
+    for (int i = 0; i < 65; ++i) f << chunk;
+    f << "1]}";
+  }
+  expect_refused(fr("validate " + dir + "/huge.json"), "MiB of JSON");
+  std::ofstream(dir + "/arg.txt") << "name=" << std::string(100 << 10, 'x');
+  expect_refused(testing::run_command(std::string(FLOWRUN_EXE) + " validate " + demo() + " --set \"$(cat " + dir +
+                                      "/arg.txt)\""),
+                 "at most 65536");
+}
+
+TEST(HostileInput, ThreadCountsOutOfRange) {
+  for (const char* n : {"100000", "-1", "0"}) {
+    const auto r = fr("run " + demo() + " --threads " + std::string(n) + " --out " + testing::scratch("hostile_threads"));
+    EXPECT_EQ(r.code, 2) << n << ": " << r.output;
+    EXPECT_NE(r.output.find("--threads"), std::string::npos) << r.output;
+  }
+}
+
+TEST(HostileInput, BrokenPluginsAreNamed) {
+  const std::string dir = FLOWRUN_TEST_PLUGIN_DIR;
+  const std::string g = testing::scratch("hostile_plugins") + "/g.json";
+  for (const char* p : {"libflowrun_nullreg.so", "libflowrun_throwing.so"}) {
+    std::ofstream(g) << json{{"plugins", {dir + "/" + p}}, {"nodes", json::array()}}.dump();
+    const auto v = fr("validate " + g);
+    EXPECT_EQ(v.code, 2) << p << ": " << v.output;
+    EXPECT_NE(v.output.find(p), std::string::npos) << v.output;
+  }
+  EXPECT_NE(fr("validate " + g).output.find("failed while registering its types: boom"), std::string::npos);
+  // `flowrun nodes` lists what loads and reports the broken ones; no crash.
+  const auto listing = testing::run_command("FLOWRUN_PLUGIN_PATH=" + dir + " " + std::string(FLOWRUN_EXE) + " nodes");
+  EXPECT_EQ(listing.code, 0) << listing.output;
+  EXPECT_NE(listing.output.find("no register function"), std::string::npos) << listing.output;
+}
+
+TEST(HostileInput, IdsAndNamesCannotBecomePaths) {
+  expect_refused(fr("validate " + demo() + " --set name=../../../x"), "run name");
+  expect_refused(fr("validate " + demo() + " --set name=/tmp/x"), "run name");
+  const std::string dir = testing::scratch("hostile_ids");
+  json g = json::parse(std::ifstream(demo()));
+  g["nodes"][0]["id"] = "sam\"ple\n";
+  std::ofstream(dir + "/g.json") << g.dump();
+  expect_refused(fr("dot " + dir + "/g.json"), "node id");
+}
+
+// SIGTERM (timeout, Slurm, Kubernetes) ends a run as Ctrl-C does: the
+// batches in flight finish, last.pt and profile.json are written, exit 1.
+TEST(HostileInput, SigtermSavesLikeCtrlC) {
+  const std::string dir = testing::scratch("hostile_sigterm");
+  ASSERT_EQ(fr("synth --out " + dir + "/data --cases 10 --size 32 32 32").code, 0);
+  json g = json::parse(std::ifstream(demo()));
+  g.erase("dataset_generator");
+  g["dataset"] = dir + "/data/synthetic.json";
+  g["params"]["iterations"] = 100000;
+  for (auto r : {"net1", "net2"}) g["resources"][r]["params"]["n_filters"] = 4;
+  for (auto& n : g["nodes"]) {
+    if (n["id"] == "sample") n["params"]["labeled_count"] = 2;
+    if (n["id"] == "crop") n["params"]["patch"] = {32, 32, 16};
+    if (n["id"] == "validate") n["params"].update({{"patch", {32, 32, 16}}, {"stride", {16, 16, 16}}, {"every", 100000},
+                                                   {"test_at_end", false}});
+  }
+  std::ofstream(dir + "/g.json") << g.dump();
+  // The signal goes once training has started (log.jsonl has a line), as a
+  // scheduler's would: before that the run has nothing to save.
+  const std::string run = std::string(FLOWRUN_EXE) + " run " + dir + "/g.json --out " + dir + "/run --set params.threads=1";
+  const auto r = testing::run_command("sh -c '" + run + " & pid=$!; for i in $(seq 1200); do [ -s " + dir +
+                                      "/run/log.jsonl ] && break; sleep 0.1; done; kill -TERM $pid; wait $pid'");
+  EXPECT_EQ(r.code, 1) << r.output;
+  EXPECT_NE(r.output.find("interrupted after"), std::string::npos) << r.output;
+  EXPECT_TRUE(fs::exists(dir + "/run/checkpoints/last.pt")) << r.output;
+  EXPECT_TRUE(fs::exists(dir + "/run/profile.json")) << r.output;
+}
+
+}  // namespace flowrun
