@@ -9,6 +9,8 @@
 #include <fstream>
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 namespace flowrun::testing {
 
 struct CommandResult {
@@ -43,6 +45,24 @@ inline std::string scratch(const std::string& name) {
 inline std::string write(const std::string& path, const std::string& text) {
   std::ofstream(path) << text;
   return path;
+}
+
+// graphs/demo.json shrunk for a CPU test: the dataset at `dataset` (a
+// synthetic one: `flowrun synth --cases 8 --size 32 32 32`), 4 filters,
+// 32x32x16 crops, 2 labelled cases, validation `every` iterations.
+inline nlohmann::json tiny_demo(const std::string& source_dir, const std::string& dataset, int iterations, int every) {
+  nlohmann::json g = nlohmann::json::parse(std::ifstream(source_dir + "/graphs/demo.json"));
+  g.erase("dataset_generator");
+  g["dataset"] = dataset;
+  g["params"]["iterations"] = iterations;
+  for (auto r : {"net1", "net2"}) g["resources"][r]["params"]["n_filters"] = 4;
+  for (auto& n : g["nodes"]) {
+    if (n["id"] == "sample") n["params"]["labeled_count"] = 2;
+    if (n["id"] == "crop") n["params"]["patch"] = {32, 32, 16};
+    if (n["id"] == "validate") n["params"].update({{"patch", {32, 32, 16}}, {"stride", {16, 16, 16}}, {"every", every}});
+    if (n["id"] == "checkpoint") n["params"]["every"] = every;
+  }
+  return g;
 }
 
 }  // namespace flowrun::testing

@@ -23,18 +23,7 @@ class CliTraining : public ::testing::Test {
     dir = testing::scratch("training");
     auto s = fr("synth --out " + dir + "/data --cases 8 --size 32 32 32");
     ASSERT_EQ(s.code, 0) << s.output;
-    json g = json::parse(std::ifstream(FLOWRUN_SOURCE_DIR "/graphs/demo.json"));
-    g.erase("dataset_generator");
-    g["dataset"] = dir + "/data/synthetic.json";
-    g["params"]["iterations"] = 4;
-    for (auto r : {"net1", "net2"}) g["resources"][r]["params"]["n_filters"] = 4;
-    for (auto& n : g["nodes"]) {
-      if (n["id"] == "sample") n["params"]["labeled_count"] = 2;
-      if (n["id"] == "crop") n["params"]["patch"] = {32, 32, 16};
-      if (n["id"] == "validate") n["params"].update({{"patch", {32, 32, 16}}, {"stride", {16, 16, 16}}, {"every", 2}});
-      if (n["id"] == "checkpoint") n["params"]["every"] = 2;
-    }
-    std::ofstream(dir + "/tiny.json") << g.dump(2);
+    std::ofstream(dir + "/tiny.json") << testing::tiny_demo(FLOWRUN_SOURCE_DIR, dir + "/data/synthetic.json", 4, 2).dump(2);
   }
 };
 

@@ -100,17 +100,9 @@ TEST(HostileInput, IdsAndNamesCannotBecomePaths) {
 TEST(HostileInput, SigtermSavesLikeCtrlC) {
   const std::string dir = testing::scratch("hostile_sigterm");
   ASSERT_EQ(fr("synth --out " + dir + "/data --cases 10 --size 32 32 32").code, 0);
-  json g = json::parse(std::ifstream(demo()));
-  g.erase("dataset_generator");
-  g["dataset"] = dir + "/data/synthetic.json";
-  g["params"]["iterations"] = 100000;
-  for (auto r : {"net1", "net2"}) g["resources"][r]["params"]["n_filters"] = 4;
-  for (auto& n : g["nodes"]) {
-    if (n["id"] == "sample") n["params"]["labeled_count"] = 2;
-    if (n["id"] == "crop") n["params"]["patch"] = {32, 32, 16};
-    if (n["id"] == "validate") n["params"].update({{"patch", {32, 32, 16}}, {"stride", {16, 16, 16}}, {"every", 100000},
-                                                   {"test_at_end", false}});
-  }
+  json g = testing::tiny_demo(FLOWRUN_SOURCE_DIR, dir + "/data/synthetic.json", 100000, 100000);
+  for (auto& n : g["nodes"])
+    if (n["id"] == "validate") n["params"]["test_at_end"] = false;
   std::ofstream(dir + "/g.json") << g.dump();
   // The signal goes once training has started (log.jsonl has a line), as a
   // scheduler's would: before that the run has nothing to save.
