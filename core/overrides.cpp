@@ -41,8 +41,9 @@ static std::vector<std::string> split_path(const std::string& p) {
   return parts;
 }
 
+// A list index: digits only, and few enough that stoul cannot overflow.
 static bool is_index(const std::string& s) {
-  return !s.empty() && s.find_first_not_of("0123456789") == std::string::npos;
+  return !s.empty() && s.size() <= 9 && s.find_first_not_of("0123456789") == std::string::npos;
 }
 
 // Sets doc[rest...] = value, creating objects but never list elements.

@@ -14,6 +14,7 @@
 #include "runner/graph_print.h"
 #include "runner/session.h"
 #include "runner/resume.h"
+#include "runner/run_folder.h"
 #include "runner/torch_backend.h"
 #include "runner/torch_threads.h"
 #include "runner/verbs.h"
@@ -64,12 +65,14 @@ void add_run_verb(CLI::App& app) {
   auto out = std::make_shared<std::string>();
   auto resume = std::make_shared<std::string>();
   auto threads = std::make_shared<int>(0);
+  auto force = std::make_shared<bool>(false);
   add_graph_args(sub, *a);
   sub->add_option("--out,-o", *out, "output folder (default: runs/<graph name>)");
   sub->add_option("--resume", *resume, "continue the run whose output folder is DIR (its last checkpoint)");
   sub->add_option("--threads", *threads, "oneTBB worker threads, 1-1024 (default: params.threads or the core count)")
       ->check(CLI::Range(1, 1024));
-  sub->callback([a, out, resume, threads] {
+  sub->add_flag("--force", *force, "run into an output folder that holds a previous run, replacing its files");
+  sub->callback([a, out, resume, threads, force] {
     Session s;
     std::vector<std::string> sets = a->sets;
     int64_t first_batch = 0;
@@ -79,6 +82,8 @@ void add_run_verb(CLI::App& app) {
     }
     ValidatedGraph g = s.load(a->graph, sets);
     if (out->empty()) *out = (fs::path("runs") / g.spec.name).string();
+    check_run_folder(*out, !resume->empty(), *force);
+    const RunFolderLock lock(*out);
     configure_torch_threads(g.globals);
     configure_torch_backend(g.globals);
     RunOptions opt;

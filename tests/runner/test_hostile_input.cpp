@@ -115,4 +115,40 @@ TEST(HostileInput, SigtermSavesLikeCtrlC) {
   EXPECT_TRUE(fs::exists(dir + "/run/profile.json")) << r.output;
 }
 
+// A run folder is never replaced silently, and one folder has one writer.
+TEST(HostileInput, ExistingRunFoldersAndConcurrentWriters) {
+  const std::string dir = testing::scratch("hostile_folders");
+  ASSERT_EQ(fr("synth --out " + dir + "/data --cases 10 --size 32 32 32").code, 0);
+  json g = testing::tiny_demo(FLOWRUN_SOURCE_DIR, dir + "/data/synthetic.json", 2, 100);
+  for (auto& n : g["nodes"])
+    if (n["id"] == "validate") n["params"]["test_at_end"] = false;
+  std::ofstream(dir + "/g.json") << g.dump();
+  const std::string run = "run " + dir + "/g.json --set params.threads=1 --out " + dir + "/run";
+  ASSERT_EQ(fr(run).code, 0);
+  const auto again = fr(run);
+  EXPECT_EQ(again.code, 2) << again.output;
+  EXPECT_NE(again.output.find("holds a previous run"), std::string::npos) << again.output;
+  EXPECT_NE(again.output.find("--resume"), std::string::npos) << again.output;
+  // --force replaces it, and cleans temp files that dead writers left.
+  std::ofstream(dir + "/run/checkpoints/last.pt.tmp.999999") << "half a checkpoint";
+  ASSERT_EQ(fr(run + " --force").code, 0);
+  EXPECT_FALSE(fs::exists(dir + "/run/checkpoints/last.pt.tmp.999999"));
+  EXPECT_FALSE(fs::exists(dir + "/run/.flowrun.lock")) << "the lock outlived the run";
+  // A live writer's lock (pid 1 is always alive) refuses; a dead one's is taken over.
+  fs::create_directories(dir + "/busy");
+  std::ofstream(dir + "/busy/.flowrun.lock") << "1\n";
+  const auto busy = fr("run " + dir + "/g.json --set params.threads=1 --out " + dir + "/busy");
+  EXPECT_EQ(busy.code, 2) << busy.output;
+  EXPECT_NE(busy.output.find("another flowrun (pid 1)"), std::string::npos) << busy.output;
+  fs::create_directories(dir + "/stale");
+  std::ofstream(dir + "/stale/.flowrun.lock") << "999999\n";
+  EXPECT_EQ(fr("run " + dir + "/g.json --set params.threads=1 --out " + dir + "/stale").code, 0);
+}
+
+TEST(HostileInput, HugeListIndexInSetIsInvalidInput) {
+  const auto r = fr("validate " + demo() + " --set nodes.crop.patch.99999999999999999999=5");
+  EXPECT_EQ(r.code, 2) << r.output;
+  EXPECT_NE(r.output.find("is not an index"), std::string::npos) << r.output;
+}
+
 }  // namespace flowrun
