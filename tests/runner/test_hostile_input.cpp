@@ -29,6 +29,17 @@ void expect_refused(const testing::CommandResult& r, const std::string& says) {
   EXPECT_LT(r.output.size(), 4000u) << "the message echoes the input";
 }
 
+// DIR/data (synthetic, 10 cases) and DIR/g.json: the tiny demo for
+// `iterations` batches, no validation and no test pass.
+bool write_tiny_run(const std::string& dir, int iterations) {
+  if (fr("synth --out " + dir + "/data --cases 10 --size 32 32 32").code != 0) return false;
+  json g = testing::tiny_demo(FLOWRUN_SOURCE_DIR, dir + "/data/synthetic.json", iterations, 1000000);
+  for (auto& n : g["nodes"])
+    if (n["id"] == "validate") n["params"]["test_at_end"] = false;
+  std::ofstream(dir + "/g.json") << g.dump();
+  return true;
+}
+
 }  // namespace
 
 TEST(HostileInput, DeepJsonIsRefusedNotAStackOverflow) {
@@ -99,11 +110,7 @@ TEST(HostileInput, IdsAndNamesCannotBecomePaths) {
 // batches in flight finish, last.pt and profile.json are written, exit 1.
 TEST(HostileInput, SigtermSavesLikeCtrlC) {
   const std::string dir = testing::scratch("hostile_sigterm");
-  ASSERT_EQ(fr("synth --out " + dir + "/data --cases 10 --size 32 32 32").code, 0);
-  json g = testing::tiny_demo(FLOWRUN_SOURCE_DIR, dir + "/data/synthetic.json", 100000, 100000);
-  for (auto& n : g["nodes"])
-    if (n["id"] == "validate") n["params"]["test_at_end"] = false;
-  std::ofstream(dir + "/g.json") << g.dump();
+  ASSERT_TRUE(write_tiny_run(dir, 100000));
   // The signal goes once training has started (log.jsonl has a line), as a
   // scheduler's would: before that the run has nothing to save.
   const std::string run = std::string(FLOWRUN_EXE) + " run " + dir + "/g.json --out " + dir + "/run --set params.threads=1";
@@ -118,11 +125,7 @@ TEST(HostileInput, SigtermSavesLikeCtrlC) {
 // A run folder is never replaced silently, and one folder has one writer.
 TEST(HostileInput, ExistingRunFoldersAndConcurrentWriters) {
   const std::string dir = testing::scratch("hostile_folders");
-  ASSERT_EQ(fr("synth --out " + dir + "/data --cases 10 --size 32 32 32").code, 0);
-  json g = testing::tiny_demo(FLOWRUN_SOURCE_DIR, dir + "/data/synthetic.json", 2, 100);
-  for (auto& n : g["nodes"])
-    if (n["id"] == "validate") n["params"]["test_at_end"] = false;
-  std::ofstream(dir + "/g.json") << g.dump();
+  ASSERT_TRUE(write_tiny_run(dir, 2));
   const std::string run = "run " + dir + "/g.json --set params.threads=1 --out " + dir + "/run";
   ASSERT_EQ(fr(run).code, 0);
   const auto again = fr(run);
