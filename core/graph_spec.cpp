@@ -111,6 +111,7 @@ GraphSpec parse_graph(const json& source, const std::string& file) {
   if (doc.contains("flowrun") && doc["flowrun"] != 1)
     throw InputError(g.where("$.flowrun") + ": unsupported graph format version " + doc["flowrun"].dump() + " (expected 1 or 2)");
   if (doc.contains("name") && !doc["name"].is_string()) throw InputError(g.where("$.name") + ": expected a string");
+  if (doc.contains("doc") && !doc["doc"].is_string()) throw InputError(g.where("$.doc") + ": expected a string");
   g.name = doc.value("name", fs::path(file).stem().string());
   if (doc.contains("name") && !is_run_name(g.name))
     throw InputError(g.where("$.name") + ": run name '" + brief(json(g.name), 80) +
@@ -160,6 +161,7 @@ GraphSpec parse_graph(const json& source, const std::string& file) {
     for (auto& [k, v] : n.items())
       if (k != "id" && k != "type" && k != "params" && k != "concurrency" && k != "doc")
         throw InputError(w + "." + k + ": unknown key (expected id, type, params, concurrency, doc)");
+    if (n.contains("doc") && !n["doc"].is_string()) throw InputError(w + ".doc: expected a string");
     if (!n.contains("id") || !n["id"].is_string() || n["id"].get<std::string>().empty())
       throw InputError(w + ".id: missing or not a non-empty string");
     NodeSpec s;

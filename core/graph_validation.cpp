@@ -125,6 +125,31 @@ ValidatedGraph validate_graph(const GraphSpec& spec, const Registry& registry) {
         throw InputError(spec.where_node(n) + ": input port '" + ip.name + "' (" + ip.type + ") is not connected");
   }
 
+  // A back edge feeds batch n's output to batch n+1: it must close a loop,
+  // its target leading to its source through forward edges.
+  {
+    std::map<std::string, std::vector<std::string>> next;
+    for (auto& e : spec.edges) if (!e.back) next[e.from.node].push_back(e.to.node);
+    for (auto& e : spec.edges) {
+      if (!e.back) continue;
+      std::set<std::string> seen{e.to.node};
+      std::vector<std::string> todo{e.to.node};
+      bool closes = e.to.node == e.from.node;
+      while (!todo.empty() && !closes) {
+        const std::string id = todo.back();
+        todo.pop_back();
+        for (auto& n : next[id]) {
+          closes = closes || n == e.from.node;
+          if (seen.insert(n).second) todo.push_back(n);
+        }
+      }
+      if (!closes)
+        throw InputError(spec.where("$.edges[" + std::to_string(e.index) + "]") + ": back edge " + e.from.node + "." +
+                         e.from.port + " -> " + e.to.node + "." + e.to.port + " closes no loop ('" + e.to.node +
+                         "' does not lead to '" + e.from.node + "'); make it a plain edge");
+    }
+  }
+
   // Cycles through forward edges are errors; a loop must be declared with "back": true.
   std::map<std::string, std::vector<std::pair<std::string, size_t>>> succ;
   for (auto& e : spec.edges) if (!e.back) succ[e.from.node].push_back({e.to.node, e.index});

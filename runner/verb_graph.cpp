@@ -84,6 +84,13 @@ void add_run_verb(CLI::App& app) {
     if (out->empty()) *out = (fs::path("runs") / g.spec.name).string();
     check_run_folder(*out, !resume->empty(), *force);
     const RunFolderLock lock(*out);
+    // A resumed run writes the profile of its own part; earlier parts keep
+    // theirs under the batch they ended at.
+    if (!resume->empty() && fs::exists(fs::path(*out) / "profile.json")) {
+      std::error_code ec;
+      fs::rename(fs::path(*out) / "profile.json",
+                 fs::path(*out) / ("profile.until_batch_" + std::to_string(first_batch) + ".json"), ec);
+    }
     configure_torch_threads(g.globals);
     configure_torch_backend(g.globals);
     RunOptions opt;
@@ -159,7 +166,14 @@ void add_dot_verb(CLI::App& app) {
       if (!prof.is_object() || !prof.contains("nodes") || !prof["nodes"].is_object())
         throw InputError(*profile + ": not a flowrun profile (expected an object with \"nodes\")");
     }
-    const std::string dot = graph_to_dot(g, *s.registry, prof);
+    std::string dot;
+    try {
+      dot = graph_to_dot(g, *s.registry, prof);
+    } catch (const nlohmann::json::exception& e) {
+      // A profile.json edited by hand or from another version.
+      throw InputError(*profile + ": not a flowrun profile: a value has the wrong type or is missing (" +
+                       std::string(e.what()).substr(0, 160) + ")");
+    }
     if (output->empty()) {
       std::cout << dot;
     } else {

@@ -176,3 +176,22 @@ TEST(ValidationKeys, AnEdgeMustGiveTheKeysItsConsumerReads) {
 }
 
 }  // namespace flowrun
+
+namespace flowrun {
+
+// A back edge must close a loop: its target leads to its source.
+TEST(ValidationBackEdges, AnEdgeMarkedBackMustCloseALoop) {
+  testing::TestRegistry t;
+  const std::string nodes = R"("params": {"iterations": 2}, "nodes": [{"id": "src", "type": "test.source"},
+      {"id": "acc", "type": "test.accumulate"}, {"id": "sink", "type": "test.sink"}], )";
+  EXPECT_NO_THROW(testing::validated(t.registry, "{" + nodes + R"("edges": [["src.out", "acc.in"], ["acc.out", "sink.in"],
+      {"from": "acc.out", "to": "acc.prev", "back": true}]})"));
+  testing::expect_error<InputError>(
+      [&] {
+        testing::validated(t.registry, "{" + nodes + R"("edges": [["src.out", "acc.in"], ["acc.out", "sink.in"],
+            {"from": "src.out", "to": "acc.prev", "back": true}]})");
+      },
+      {"$.edges[2]", "back edge src.out -> acc.prev closes no loop", "make it a plain edge"});
+}
+
+}  // namespace flowrun

@@ -154,4 +154,25 @@ TEST(HostileInput, HugeListIndexInSetIsInvalidInput) {
   EXPECT_NE(r.output.find("is not an index"), std::string::npos) << r.output;
 }
 
+TEST(HostileInput, WrongTypesAndMalformedProfilesAreInvalidInput) {
+  const std::string dir = testing::scratch("hostile_types");
+  json g = json::parse(std::ifstream(demo()));
+  g["doc"] = json::array({1, 2});
+  std::ofstream(dir + "/g.json") << g.dump();
+  expect_refused(fr("validate " + dir + "/g.json"), "$.doc: expected a string");
+  std::ofstream(dir + "/profile.json") << R"({"nodes": {"sample": "not an object"}})";
+  expect_refused(fr("dot " + demo() + " --profile " + dir + "/profile.json"), "not a flowrun profile");
+}
+
+// Resuming keeps the profile of each part.
+TEST(HostileInput, ResumeKeepsTheEarlierProfile) {
+  const std::string dir = testing::scratch("hostile_resume");
+  ASSERT_TRUE(write_tiny_run(dir, 2));
+  ASSERT_EQ(fr("run " + dir + "/g.json --set params.threads=1 --out " + dir + "/run").code, 0);
+  const auto r = fr("run " + dir + "/g.json --set params.threads=1 --set params.iterations=3 --resume " + dir + "/run");
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_TRUE(fs::exists(dir + "/run/profile.until_batch_2.json")) << r.output;
+  EXPECT_TRUE(fs::exists(dir + "/run/profile.json"));
+}
+
 }  // namespace flowrun
