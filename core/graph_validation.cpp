@@ -24,6 +24,15 @@ ValidatedGraph validate_graph(const GraphSpec& spec, const Registry& registry) {
   ValidatedGraph vg;
   vg.spec = spec;
   vg.globals = validate_params(spec.params, global_param_schema(), spec.where("$.params"));
+  {
+    const std::string device = vg.globals.value("device", "auto");
+    bool ok = device == "auto" || device == "cpu" || device == "cuda";
+    if (!ok && device.rfind("cuda:", 0) == 0 && device.size() > 5 && device.size() <= 8)
+      ok = device.find_first_not_of("0123456789", 5) == std::string::npos;
+    if (!ok)
+      throw InputError(spec.where("$.params.device") + ": device '" + device.substr(0, 40) +
+                       "' is not one of auto, cpu, cuda, cuda:N");
+  }
 
   if (!spec.dataset.empty()) {
     std::error_code ec;

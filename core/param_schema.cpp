@@ -1,4 +1,5 @@
 // Parameter specs, their validation and "did you mean" suggestions.
+#include "core/json_limits.h"
 #include "core/param_schema.h"
 
 #include <algorithm>
@@ -130,14 +131,19 @@ static bool in_range(const ParamSpec& s, double v) {
   return (!s.min || v >= *s.min) && (!s.max || v <= *s.max);
 }
 
+// An integer, or a float with an integral value that an int64 holds (1e30
+// is not one: it would wrap when a node reads it as an integer).
 static bool is_integer_value(const json& v) {
-  if (v.is_number_integer()) return true;
-  if (v.is_number_float()) { double d = v.get<double>(); return std::isfinite(d) && std::floor(d) == d; }
+  if (v.is_number_integer()) return !v.is_number_unsigned() || v.get<uint64_t>() <= uint64_t(INT64_MAX);
+  if (v.is_number_float()) {
+    const double d = v.get<double>();
+    return std::isfinite(d) && std::floor(d) == d && d >= -9.2e18 && d <= 9.2e18;
+  }
   return false;
 }
 
 std::string check_param_value(const ParamSpec& s, const json& v) {
-  const std::string bad = "expected " + s.expectation() + ", got " + v.dump();
+  const std::string bad = "expected " + s.expectation() + ", got " + brief(v);
   if (v.is_null() && !s.required && s.default_value.is_null()) return "";  // "no value" allowed
   switch (s.type) {
     case ParamType::Bool: return v.is_boolean() ? "" : bad;

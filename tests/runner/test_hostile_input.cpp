@@ -175,4 +175,10 @@ TEST(HostileInput, ResumeKeepsTheEarlierProfile) {
   EXPECT_TRUE(fs::exists(dir + "/run/profile.json"));
 }
 
+TEST(HostileInput, GlobalParamsValidateAsRunWouldUseThem) {
+  expect_refused(fr("validate " + demo() + " --set params.device=tpu"), "$.params.device");
+  expect_refused(fr("validate " + demo() + " --set params.iterations=1e30"), "$.params.iterations");
+  EXPECT_EQ(fr("validate " + demo() + " --set params.device=cuda:1").code, 0);
+}
+
 }  // namespace flowrun
