@@ -21,6 +21,19 @@ class RunError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// A library exception's text for a user: without the C++ backtrace that
+// LibTorch's c10::Error appends ("Exception raised from ...", "frame #N"),
+// and at most 2000 characters.
+inline std::string error_text(const std::exception& e) {
+  std::string s = e.what();
+  for (const char* cut : {"\nException raised from ", "\nframe #"}) {
+    const auto at = s.find(cut);
+    if (at != std::string::npos) s.erase(at);
+  }
+  if (s.size() > 2000) s = s.substr(0, 2000) + "... (cut)";
+  return s;
+}
+
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitRunFailure = 1;
 inline constexpr int kExitInvalidInput = 2;

@@ -141,7 +141,7 @@ void Execution::create_resources() {
     } catch (const InputError& e) {
       throw InputError(graph_.spec.where("$.resources." + r.name) + ": " + e.what());
     } catch (const std::exception& e) {
-      throw RunError("resource '" + r.name + "' (" + r.type + ") could not be created: " + e.what());
+      throw RunError("resource '" + r.name + "' (" + r.type + ") could not be created: " + error_text(e));
     }
   }
 }
@@ -189,7 +189,7 @@ void Execution::create_nodes() {
     } catch (const InputError& e) {
       throw InputError(graph_.spec.where_node(*rt->spec) + ": " + e.what());
     } catch (const std::exception& e) {
-      throw RunError("node '" + rt->ctx.id + "' (" + rt->ctx.type + ") could not be created: " + e.what());
+      throw RunError("node '" + rt->ctx.id + "' (" + rt->ctx.type + ") could not be created: " + error_text(e));
     }
   }
 }
@@ -290,7 +290,8 @@ void Execution::work(NodeRuntime& rt, BatchInputs& b) {
   try {
     rt.node->process(rt.ctx, io);
   } catch (const std::exception& e) {
-    fail("node '" + rt.ctx.id + "' (" + rt.ctx.type + ") failed on batch " + std::to_string(b.id) + ": " + e.what());
+    fail("node '" + rt.ctx.id + "' (" + rt.ctx.type + ") failed on batch " + std::to_string(b.id) + ": " +
+         error_text(e));
     return;
   } catch (...) {
     fail("node '" + rt.ctx.id + "' (" + rt.ctx.type + ") failed on batch " + std::to_string(b.id) +

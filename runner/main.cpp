@@ -44,10 +44,10 @@ int main(int argc, char** argv) {
     std::cerr << "flowrun: error: " << e.what() << "\n";
     return flowrun::kExitInvalidInput;
   } catch (const flowrun::RunError& e) {
-    std::cerr << "flowrun: failed: " << e.what() << "\n";
+    std::cerr << "flowrun: failed: " << flowrun::error_text(e) << "\n";
     return flowrun::kExitRunFailure;
   } catch (const std::exception& e) {
-    std::cerr << "flowrun: failed: " << e.what() << "\n";
+    std::cerr << "flowrun: failed: " << flowrun::error_text(e) << "\n";
     return flowrun::kExitRunFailure;
   }
   return flowrun::kExitOk;

@@ -73,11 +73,13 @@ void add_model_args(CLI::App* sub, ModelArgs& a) {
       ->check(CLI::IsMember({"net1", "net2", "ensemble"}));
   sub->add_option("--patch", a.patch, "sliding-window patch x y z (default: the training graph's)")->expected(3);
   sub->add_option("--stride", a.stride, "sliding-window stride x y z (default: the training graph's)")->expected(3);
-  sub->add_option("--window-batch", a.window_batch, "windows per forward call (default 4)");
+  sub->add_option("--window-batch", a.window_batch, "windows per forward call, 1-256 (default 4)")
+      ->check(CLI::Range(1, 256));
   sub->add_flag("--lcc", a.lcc, "keep only the largest connected component");
   sub->add_option("--normalize", a.normalize, "none | zscore | zscore_nonzero | minmax | hu_window (default: the training graph's data.normalize)")
       ->check(CLI::IsMember({"none", "zscore", "zscore_nonzero", "minmax", "hu_window"}));
-  sub->add_option("--label", a.label, "foreground class (default: every non-zero class)");
+  sub->add_option("--label", a.label, "foreground class, 0-255 (default and 0: every non-zero class)")
+      ->check(CLI::Range(0, 255));
   sub->add_option("--device", a.device, "auto | cpu | cuda | cuda:N (default: the training graph's)");
 }
 

@@ -181,4 +181,20 @@ TEST(HostileInput, GlobalParamsValidateAsRunWouldUseThem) {
   EXPECT_EQ(fr("validate " + demo() + " --set params.device=cuda:1").code, 0);
 }
 
+TEST(HostileInput, OutOfRangeEvalOptionsAndLibraryBacktraces) {
+  for (const char* bad : {"--window-batch 0", "--label -5"}) {
+    const auto r = fr("eval --checkpoint /nonexistent " + std::string(bad));
+    EXPECT_EQ(r.code, 2) << bad << ": " << r.output;
+    EXPECT_NE(r.output.find(std::string(bad).substr(0, std::string(bad).find(' '))), std::string::npos) << r.output;
+  }
+  // A model too large to allocate fails with LibTorch's message, not its backtrace.
+  const std::string dir = testing::scratch("hostile_alloc");
+  ASSERT_TRUE(write_tiny_run(dir, 1));
+  const auto r = fr("run " + dir + "/g.json --set params.threads=1 --set resources.net1.n_filters=100000 --out " + dir +
+                    "/run");
+  EXPECT_NE(r.code, 0) << r.output;
+  EXPECT_EQ(r.output.find("frame #"), std::string::npos) << r.output.substr(0, 3000);
+  EXPECT_EQ(r.output.find("Exception raised from"), std::string::npos) << r.output.substr(0, 3000);
+}
+
 }  // namespace flowrun
