@@ -27,6 +27,13 @@ std::string at(const std::string& file, const std::string& path) {
 
 bool is_v2(const json& doc) { return doc.is_object() && doc.contains("flowrun") && doc["flowrun"] == 2; }
 
+void reject_v2_keys(const json& doc, const std::string& file) {
+  if (!doc.is_object()) return;
+  for (const char* k : {"extends", "chain"})
+    if (doc.contains(k))
+      throw InputError(at(file, std::string("$.") + k) + ": \"" + k + "\" needs graph format version 2 (\"flowrun\": 2)");
+}
+
 // A document with its chain and explicit edges kept apart, so a derived graph
 // can replace one and inherit the other.
 struct Expanded {
@@ -98,11 +105,22 @@ std::string rebased(const std::string& path, const std::string& base_dir, const 
   return rel.empty() ? target.string() : rel.string();
 }
 
-bool mentions(const json& edges_or_chain, const std::string& id) {
-  const std::string dump = edges_or_chain.dump();
-  for (const std::string& needle : {"\"" + id + ".", "\"" + id + " ", " " + id + " ", " " + id + ".", " " + id + "\""})
-    if (dump.find(needle) != std::string::npos) return true;
-  return false;
+// The node ids an edge list names ("node.port" endpoints; malformed ones are
+// left for parse_graph to report).
+std::set<std::string> edge_nodes(const json& edges) {
+  std::set<std::string> ids;
+  if (!edges.is_array()) return ids;
+  auto add = [&](const json& endpoint) {
+    if (endpoint.is_string()) ids.insert(endpoint.get<std::string>().substr(0, endpoint.get<std::string>().find('.')));
+  };
+  for (const json& e : edges) {
+    if (e.is_array())
+      for (const json& end : e) add(end);
+    else if (e.is_object())
+      for (const char* k : {"from", "to"})
+        if (e.contains(k)) add(e[k]);
+  }
+  return ids;
 }
 
 Expanded expand(const json& doc, const std::string& file, int depth, std::vector<std::string>& visiting);
@@ -182,11 +200,15 @@ Expanded extend(const json& doc, const std::string& file, int depth, std::vector
     base.edges = doc["edges"];
     base.edges_file = file;
   }
+  const std::set<std::string> chained =
+      doc.contains("chain") || base.chain.is_null() ? std::set<std::string>{}
+                                                    : edge_nodes(chain_to_edges(base.chain, base.chain_file));
+  const std::set<std::string> wired = doc.contains("edges") ? std::set<std::string>{} : edge_nodes(base.edges);
   for (const std::string& id : removed) {
-    if (!doc.contains("chain") && !base.chain.is_null() && mentions(base.chain, id))
+    if (chained.count(id))
       throw InputError(at(file, "$.nodes") + ": node '" + id + "' is removed but the chain inherited from " +
                        base.chain_file + " links it; give this graph its own \"chain\"");
-    if (!doc.contains("edges") && mentions(base.edges, id))
+    if (wired.count(id))
       throw InputError(at(file, "$.nodes") + ": node '" + id + "' is removed but the edges inherited from " +
                        base.edges_file + " use it; give this graph its own \"edges\"");
   }
@@ -195,11 +217,8 @@ Expanded extend(const json& doc, const std::string& file, int depth, std::vector
 
 Expanded expand(const json& doc, const std::string& file, int depth, std::vector<std::string>& visiting) {
   Expanded e;
-  if (!is_v2(doc)) {
-    if (doc.is_object())
-      for (const char* k : {"extends", "chain"})
-        if (doc.contains(k))
-          throw InputError(at(file, std::string("$.") + k) + ": \"" + k + "\" needs graph format version 2 (\"flowrun\": 2)");
+  if (!is_v2(doc)) {  // a version-1 base of an extends
+    reject_v2_keys(doc, file);
     e.doc = doc;
     if (doc.is_object() && doc.contains("edges")) {
       e.edges = doc["edges"];
@@ -230,9 +249,12 @@ Expanded expand(const json& doc, const std::string& file, int depth, std::vector
 json expand_graph_document(const json& doc, const std::string& file) {
   if (!doc.is_object()) return doc;  // parse_graph reports the shape
   const std::string path = file.empty() ? "" : fs::absolute(file).lexically_normal().string();
+  if (!is_v2(doc)) {
+    reject_v2_keys(doc, path);
+    return doc;
+  }
   std::vector<std::string> visiting;
   Expanded e = expand(doc, path, 0, visiting);
-  if (!is_v2(doc)) return doc;
   json out = std::move(e.doc);
   out["flowrun"] = 1;
   json edges = e.chain.is_null() ? json::array() : chain_to_edges(e.chain, e.chain_file);

@@ -80,8 +80,8 @@ ValidatedGraph validate_graph(const GraphSpec& spec, const Registry& registry) {
     for (auto& a : registry.node(n.type)->schema.agreements) {
       for (auto& other : spec.nodes) {
         if (other.type != a.other_type || other.id == n.id) continue;
-        const json& mine = vg.node_params[n.id][a.param];
-        const json& theirs = vg.node_params[other.id][a.other_param];
+        const json& mine = vg.node_params.at(n.id).at(a.param);
+        const json& theirs = vg.node_params.at(other.id).at(a.other_param);
         if (mine != theirs)
           throw InputError(spec.where("$.nodes[" + std::to_string(n.index) + "].params." + a.param) + ": node '" + n.id +
                            "' has " + a.param + " = " + mine.dump() + " but node '" + other.id + "' (" + other.type +
@@ -134,34 +134,30 @@ ValidatedGraph validate_graph(const GraphSpec& spec, const Registry& registry) {
         throw InputError(spec.where_node(n) + ": input port '" + ip.name + "' (" + ip.type + ") is not connected");
   }
 
-  // A back edge feeds batch n's output to batch n+1: it must close a loop,
-  // its target leading to its source through forward edges.
-  {
-    std::map<std::string, std::vector<std::string>> next;
-    for (auto& e : spec.edges) if (!e.back) next[e.from.node].push_back(e.to.node);
-    for (auto& e : spec.edges) {
-      if (!e.back) continue;
-      std::set<std::string> seen{e.to.node};
-      std::vector<std::string> todo{e.to.node};
-      bool closes = e.to.node == e.from.node;
-      while (!todo.empty() && !closes) {
-        const std::string id = todo.back();
-        todo.pop_back();
-        for (auto& n : next[id]) {
-          closes = closes || n == e.from.node;
-          if (seen.insert(n).second) todo.push_back(n);
-        }
-      }
-      if (!closes)
-        throw InputError(spec.where("$.edges[" + std::to_string(e.index) + "]") + ": back edge " + e.from.node + "." +
-                         e.from.port + " -> " + e.to.node + "." + e.to.port + " closes no loop ('" + e.to.node +
-                         "' does not lead to '" + e.from.node + "'); make it a plain edge");
-    }
-  }
-
   // Cycles through forward edges are errors; a loop must be declared with "back": true.
   std::map<std::string, std::vector<std::pair<std::string, size_t>>> succ;
   for (auto& e : spec.edges) if (!e.back) succ[e.from.node].push_back({e.to.node, e.index});
+  // A back edge feeds batch n's output to batch n+1: it must close a loop,
+  // its target leading to its source through forward edges.
+  for (auto& e : spec.edges) {
+    if (!e.back) continue;
+    std::set<std::string> seen{e.to.node};
+    std::vector<std::string> todo{e.to.node};
+    bool closes = e.to.node == e.from.node;
+    while (!todo.empty() && !closes) {
+      const std::string id = todo.back();
+      todo.pop_back();
+      for (auto& [n, edge_index] : succ[id]) {
+        closes = closes || n == e.from.node;
+        if (seen.insert(n).second) todo.push_back(n);
+      }
+    }
+    if (!closes)
+      throw InputError(spec.where("$.edges[" + std::to_string(e.index) + "]") + ": back edge " + e.from.node + "." +
+                       e.from.port + " -> " + e.to.node + "." + e.to.port + " closes no loop ('" + e.to.node +
+                       "' does not lead to '" + e.from.node + "'); make it a plain edge");
+  }
+
   std::map<std::string, int> state;  // 0 new, 1 on stack, 2 done
   std::vector<std::string> stack;
   std::function<void(const std::string&)> visit = [&](const std::string& id) {

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "tests/support/expect_error.h"
 #include "core/error.h"
 #include "nodes/prepare/prepare_ops.h"
 
@@ -21,16 +22,7 @@ void touch(const fs::path& p) {
   std::ofstream(p) << "x";
 }
 
-template <class E, class F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const E& e) {
-    return e.what();
-  }
-  ADD_FAILURE() << "expected an exception";
-  return {};
-}
+using test_support::error_of;
 
 TEST(CasePattern, SubstitutesIdAndTrailingDigits) {
   EXPECT_EQ(expand_case_pattern("{id}/{id}_flair.nii.gz", "BraTS19_A_1"), "BraTS19_A_1/BraTS19_A_1_flair.nii.gz");

@@ -1,5 +1,6 @@
-// Test helper shared by the suites: expects a call to throw exception type E
-// whose message contains every given part (file, JSON path, case, node id).
+// Test helpers shared by the suites: expects a call to throw exception type E
+// whose message contains every given part (file, JSON path, case, node id),
+// or returns that message for a closer look.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -21,6 +22,18 @@ void expect_error(F&& f, const std::vector<std::string>& parts) {
   } catch (const std::exception& e) {
     ADD_FAILURE() << "wrong exception type: " << e.what();
   }
+}
+
+// The message of the E that f throws ("" and a test failure when it throws none).
+template <class E, class F>
+std::string error_of(F&& f) {
+  try {
+    f();
+  } catch (const E& e) {
+    return e.what();
+  }
+  ADD_FAILURE() << "expected an exception";
+  return "";
 }
 
 }  // namespace flowrun::test_support

@@ -13,6 +13,7 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include "tests/support/expect_error.h"
 #include "core/node_runner.h"
 #include "core/graph_runner.h"
 #include "core/graph_spec.h"
@@ -201,16 +202,7 @@ class Train : public ::testing::Test {
   fs::path root;
 };
 
-template <class E, class F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const E& e) {
-    return e.what();
-  }
-  ADD_FAILURE() << "expected an exception";
-  return "";
-}
+using test_support::error_of;
 
 // train.sgd_step alone under the node harness: one step moves both nets'
 // weights, reports the scheduled lr, and a NaN loss is refused untouched.
