@@ -8,6 +8,7 @@
 
 #include "core/error.h"
 #include "core/global_params.h"
+#include "core/node_context.h"
 
 namespace flowrun {
 
@@ -20,7 +21,35 @@ static std::string port_list(const std::vector<PortSpec>& ports) {
   return s;
 }
 
-ValidatedGraph validate_graph(const GraphSpec& spec, const Registry& registry) {
+// Resource and resource-list params must name resources of the graph (of
+// the declared type, when one is declared).
+static void check_resource_refs(const nlohmann::json& params, const ParamSchema& schema,
+                                const std::map<std::string, std::string>& resource_types, const std::string& pw,
+                                const std::string& ctx) {
+  for (auto& p : schema) {
+    const bool single = p.type == ParamType::Resource;
+    if (!(single || (p.type == ParamType::StringList && p.names_resources)) || params[p.name].is_null()) continue;
+    const json& v = params[p.name];
+    for (size_t i = 0; i < (single ? 1 : v.size()); ++i) {
+      const std::string rname = single ? v.get<std::string>() : v[i].get<std::string>();
+      const std::string at = pw + "." + p.name + (single ? "" : "[" + std::to_string(i) + "]");
+      auto it = resource_types.find(rname);
+      if (it == resource_types.end()) {
+        std::vector<std::string> names;
+        for (auto& [n, t] : resource_types) names.push_back(n);
+        std::string known;
+        for (auto& n : names) known += (known.empty() ? "" : ", ") + n;
+        throw InputError(at + ": no resource named '" + rname + "' in $.resources" + ctx +
+                         (known.empty() ? " (the graph declares none)" : " (it declares: " + known + ")"));
+      }
+      if (!p.resource_type.empty() && it->second != p.resource_type)
+        throw InputError(at + ": resource '" + rname + "' has type " + it->second + ", expected " + p.resource_type +
+                         ctx);
+    }
+  }
+}
+
+ValidatedGraph validate_graph(const GraphSpec& spec, const Registry& registry, const ValidateOptions& options) {
   ValidatedGraph vg;
   vg.spec = spec;
   vg.globals = validate_params(spec.params, global_param_schema(), spec.where("$.params"));
@@ -34,7 +63,7 @@ ValidatedGraph validate_graph(const GraphSpec& spec, const Registry& registry) {
                        "' is not one of auto, cpu, cuda, cuda:N");
   }
 
-  if (!spec.dataset.empty()) {
+  if (!spec.dataset.empty() && !options.dataset_pending) {
     std::error_code ec;
     if (!std::filesystem::is_regular_file(spec.dataset, ec))
       throw InputError(spec.where("$.dataset") + ": dataset description '" + spec.dataset +
@@ -49,6 +78,9 @@ ValidatedGraph validate_graph(const GraphSpec& spec, const Registry& registry) {
     vg.resource_params[r.name] = validate_params(r.params, t.schema.params, w + ".params");
     resource_types[r.name] = r.type;
   }
+  for (auto& r : spec.resources)
+    check_resource_refs(vg.resource_params[r.name], registry.resource(r.type)->schema.params, resource_types,
+                        spec.where("$.resources." + r.name + ".params"), " (resource '" + r.name + "')");
 
   if (spec.nodes.empty()) throw InputError(spec.where("$.nodes") + ": the graph has no nodes");
   std::set<std::string> ids;
@@ -59,16 +91,7 @@ ValidatedGraph validate_graph(const GraphSpec& spec, const Registry& registry) {
     const std::string pw = spec.where("$.nodes[" + std::to_string(n.index) + "].params");
     const std::string node_ctx = " (node '" + n.id + "')";
     json params = validate_params(n.params, t.schema.params, pw, node_ctx);
-    for (auto& p : t.schema.params) {
-      if (p.type != ParamType::Resource || params[p.name].is_null()) continue;
-      const std::string rname = params[p.name];
-      auto it = resource_types.find(rname);
-      if (it == resource_types.end())
-        throw InputError(pw + "." + p.name + ": no resource named '" + rname + "' in $.resources" + node_ctx);
-      if (!p.resource_type.empty() && it->second != p.resource_type)
-        throw InputError(pw + "." + p.name + ": resource '" + rname + "' has type " + it->second + ", expected " +
-                         p.resource_type + node_ctx);
-    }
+    check_resource_refs(params, t.schema.params, resource_types, pw, node_ctx);
     if (t.schema.serial && n.concurrency != 0 && n.concurrency != 1)
       throw InputError(w + ".concurrency: node type " + n.type +
                        " keeps state across batches and runs serially; remove \"concurrency\" or set it to 1");
@@ -179,6 +202,38 @@ ValidatedGraph validate_graph(const GraphSpec& spec, const Registry& registry) {
   };
   for (auto it = spec.nodes.rbegin(); it != spec.nodes.rend(); ++it)
     if (state[it->id] == 0) visit(it->id);
+
+  // Something must start a batch: a node no edge feeds, not even a back edge.
+  std::set<std::string> fed_nodes;
+  for (auto& e : spec.edges) fed_nodes.insert(e.to.node);
+  if (fed_nodes.size() == ids.size())
+    throw InputError(spec.where("$.nodes") + ": no node without inputs, so nothing can start a batch");
+
+  if (options.preflight) {
+    std::map<std::string, std::set<std::string>> connected;
+    for (auto& e : spec.edges) connected[e.to.node].insert(e.to.port);
+    for (auto& n : spec.nodes) {
+      const NodeSchema& s = registry.node(n.type)->schema;
+      if (!s.preflight) continue;
+      NodeContext c;
+      c.id = n.id;
+      c.type = n.type;
+      c.params = vg.node_params.at(n.id);
+      c.globals = vg.globals;
+      c.graph_file = spec.file;
+      c.graph_dir = spec.dir;
+      c.dataset = spec.dataset;
+      c.graph_json = spec.doc;
+      c.connected = connected[n.id];
+      c.check_files = options.check_files;
+      c.dataset_pending = options.dataset_pending;
+      try {
+        s.preflight(c);
+      } catch (const InputError& e) {
+        throw InputError(spec.where_node(n) + ": " + e.what());
+      }
+    }
+  }
   return vg;
 }
 

@@ -1,6 +1,8 @@
 // Checks a whole graph against the registry before anything runs: node types,
 // parameters, resources, edges and ports, port types, duplicate ids, cycles
-// not declared as back edges, unconnected inputs, the dataset file.
+// not declared as back edges, unconnected inputs, resources named by nets
+// lists, the dataset file, and each node's own preflight (its dataset splits
+// and files).
 // Returns the validated params (defaults filled in) per node and resource.
 #pragma once
 
@@ -22,7 +24,13 @@ struct ValidatedGraph {
   std::vector<std::string> topo_order;          // node ids, forward edges only
 };
 
+struct ValidateOptions {
+  bool preflight = true;         // run each node type's NodeSchema::preflight
+  bool check_files = true;       // ... including its checks that data files exist
+  bool dataset_pending = false;  // the dataset description is generated later, by run
+};
+
 // Throws InputError with the file, JSON path and node id of the first problem.
-ValidatedGraph validate_graph(const GraphSpec& spec, const Registry& registry);
+ValidatedGraph validate_graph(const GraphSpec& spec, const Registry& registry, const ValidateOptions& options = {});
 
 }  // namespace flowrun

@@ -3,6 +3,7 @@
 // printed by `flowrun describe`.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -11,6 +12,8 @@
 #include "core/param_schema.h"
 
 namespace flowrun {
+
+class NodeContext;
 
 // Port types are names ("batch", "volume", "cases", ...). "any" connects to anything.
 struct PortSpec {
@@ -46,6 +49,12 @@ struct NodeSchema {
   // batch order (optimizer steps, loggers). The graph cannot make it parallel.
   bool serial = false;
   std::vector<ParamAgreement> agreements;
+  // What `run` would reject beyond the params, checked by validate_graph so
+  // `flowrun validate` rejects it too: the node's dataset splits and files,
+  // its wiring against the globals. The context has id, type, params,
+  // globals, graph paths, dataset and connected inputs, but no resources and
+  // no output folder. Throws InputError. open() should call the same check.
+  std::function<void(const NodeContext&)> preflight;
 
   const PortSpec* input(const std::string& name) const;
   const PortSpec* output(const std::string& name) const;

@@ -75,6 +75,13 @@ ParamSpec ParamSpec::resource(std::string name, std::string resource_type, std::
   s.doc = std::move(doc); s.required = true;
   return s;
 }
+ParamSpec ParamSpec::resource_list(std::string name, std::vector<std::string> def, std::string doc,
+                                   std::string resource_type) {
+  ParamSpec s = string_list(std::move(name), std::move(def), std::move(doc));
+  s.names_resources = true;
+  s.resource_type = std::move(resource_type);
+  return s;
+}
 ParamSpec ParamSpec::any_json(std::string name, json def, std::string doc) {
   ParamSpec s; s.name = std::move(name); s.type = ParamType::Json; s.default_value = std::move(def);
   s.doc = std::move(doc);
@@ -109,7 +116,9 @@ std::string ParamSpec::expectation() const {
                       (type == ParamType::IntList ? "integers" : "numbers");
       return s + range_text(*this);
     }
-    case ParamType::StringList: return "a list of strings";
+    case ParamType::StringList:
+      if (!names_resources) return "a list of strings";
+      return "a list of resource names" + (resource_type.empty() ? std::string() : " of type " + resource_type);
     case ParamType::Resource: return "the name of a resource of type " + resource_type;
     case ParamType::Json: return "any JSON value";
   }
@@ -124,6 +133,7 @@ json ParamSpec::to_json() const {
   if (!choices.empty()) j["choices"] = choices;
   if (length) j["length"] = *length;
   if (!resource_type.empty()) j["resource_type"] = resource_type;
+  if (names_resources) j["names_resources"] = true;
   return j;
 }
 

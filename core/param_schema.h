@@ -25,7 +25,10 @@ struct ParamSpec {
   std::optional<double> min, max;          // for numbers and number lists (inclusive)
   std::vector<std::string> choices;        // for Enum
   std::optional<size_t> length;            // for lists: exact length
-  std::string resource_type;               // for Resource: the type the named resource must have
+  std::string resource_type;               // for Resource (and resource lists): the type the named resource must have
+  // A string list whose entries name resources of the graph (e.g. "nets"):
+  // validate_graph checks each exists (and has resource_type, when set).
+  bool names_resources = false;
 
   // Builders keep schema declarations short and readable.
   static ParamSpec boolean(std::string name, bool def, std::string doc);
@@ -41,6 +44,10 @@ struct ParamSpec {
                               std::optional<size_t> length = {});
   static ParamSpec string_list(std::string name, std::vector<std::string> def, std::string doc);
   static ParamSpec resource(std::string name, std::string resource_type, std::string doc);
+  // A list of resource names; resource_type "" accepts any type (models are
+  // an interface several resource types implement).
+  static ParamSpec resource_list(std::string name, std::vector<std::string> def, std::string doc,
+                                 std::string resource_type = "");
   static ParamSpec any_json(std::string name, nlohmann::json def, std::string doc);
   ParamSpec& require() { required = true; default_value = nullptr; return *this; }
   ParamSpec& optional_value() { default_value = nullptr; return *this; }

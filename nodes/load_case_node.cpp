@@ -4,12 +4,12 @@
 #include "core/registry.h"
 #include "nodes/builtin_nodes.h"
 #include "nodes/samples_io.h"
+#include "lib/volume/graph_dataset.h"
 
 namespace flowrun {
 
 void LoadCaseNode::open(NodeContext& ctx) {
-  if (ctx.dataset.empty()) throw InputError("node '" + ctx.id + "' needs the graph's \"dataset\"");
-  desc_ = DatasetDescription::load(ctx.dataset, ctx.globals.value("dataset_root", std::string()));
+  desc_ = graph_dataset(ctx);
   cache_ = std::make_unique<CaseCache>(static_cast<size_t>(ctx.params["cache_mb"].get<int64_t>()) << 20);
 }
 
@@ -46,6 +46,8 @@ void register_load_case(Registry& r) {
   s.params = {
       ParamSpec::integer("cache_mb", 2048, "cache bound in MiB (LRU by bytes); 0 = no cache", 0),
   };
+  // The description must parse: the cases it reads are the sampler's to check.
+  s.preflight = [](const NodeContext& ctx) { preflight_dataset(ctx); };
   r.add_node(s, [](const NodeContext&) { return std::make_unique<LoadCaseNode>(); });
 }
 

@@ -7,7 +7,7 @@
 #include "core/registry.h"
 #include "nodes/builtin_nodes.h"
 #include "lib/ops/two_stream_sampler.h"
-#include "lib/volume/dataset.h"
+#include "lib/volume/graph_dataset.h"
 
 namespace flowrun {
 namespace {
@@ -18,37 +18,58 @@ std::vector<int64_t> indices(size_t n) {
   return v;
 }
 
+// The labelled and unlabelled lists and the sampler over them; InputError
+// for a missing split, a labelled subset larger than it, or batch sizes the
+// lists cannot fill. `flowrun validate` runs it too (preflight).
+struct SamplerSetup {
+  std::vector<std::string> labeled, unlabeled, used;
+  std::optional<TwoStreamSampler> sampler;
+};
+
+SamplerSetup sampler_setup(const NodeContext& ctx, const DatasetDescription& desc) {
+  // The labelled-subset rule is "first N of the list"; applying it to
+  // another split reuses the description's rule on that split's list.
+  DatasetDescription d = desc;
+  const std::string split = ctx.params["split"];
+  d.splits["train"] = desc.split(split);
+  std::optional<double> fraction;
+  std::optional<int> count;
+  if (!ctx.params["labeled_fraction"].is_null()) fraction = ctx.params["labeled_fraction"].get<double>();
+  if (!ctx.params["labeled_count"].is_null()) count = ctx.params["labeled_count"].get<int>();
+  SamplerSetup s;
+  s.labeled = d.labeled_ids(fraction, count);
+  s.unlabeled = d.unlabeled_ids(fraction, count);
+
+  TwoStreamOptions o;
+  o.labeled_batch = ctx.params["labeled_batch"];
+  o.unlabeled_batch = ctx.params["unlabeled_batch"];
+  o.seed = ctx.seed();
+  o.node_id = ctx.id;
+  o.unlabeled_stream =
+      ctx.params["unlabeled_stream"] == "per_epoch" ? UnlabeledStream::per_epoch : UnlabeledStream::endless;
+  s.sampler.emplace(indices(s.labeled.size()), indices(s.unlabeled.size()), o);
+
+  s.used = s.labeled;
+  if (o.unlabeled_batch > 0) s.used.insert(s.used.end(), s.unlabeled.begin(), s.unlabeled.end());
+  return s;
+}
+
+void preflight_sampler(const NodeContext& ctx) {
+  const std::optional<DatasetDescription> desc = preflight_dataset(ctx);
+  if (!desc) return;
+  const SamplerSetup s = sampler_setup(ctx, *desc);
+  if (ctx.check_files) desc->check_cases(s.used);
+}
+
 class TwoStreamSamplerNode : public Node {
  public:
   void open(NodeContext& ctx) override {
-    if (ctx.dataset.empty()) throw InputError("node '" + ctx.id + "' needs the graph's \"dataset\"");
-    const std::string root = ctx.globals.value("dataset_root", std::string());
-    const DatasetDescription desc = DatasetDescription::load(ctx.dataset, root);
-
-    // The labelled-subset rule is "first N of the list"; applying it to
-    // another split reuses the description's rule on that split's list.
-    DatasetDescription d = desc;
-    const std::string split = ctx.params["split"];
-    d.splits["train"] = desc.split(split);
-    std::optional<double> fraction;
-    std::optional<int> count;
-    if (!ctx.params["labeled_fraction"].is_null()) fraction = ctx.params["labeled_fraction"].get<double>();
-    if (!ctx.params["labeled_count"].is_null()) count = ctx.params["labeled_count"].get<int>();
-    labeled_ = d.labeled_ids(fraction, count);
-    unlabeled_ = d.unlabeled_ids(fraction, count);
-
-    TwoStreamOptions o;
-    o.labeled_batch = ctx.params["labeled_batch"];
-    o.unlabeled_batch = ctx.params["unlabeled_batch"];
-    o.seed = ctx.seed();
-    o.node_id = ctx.id;
-    o.unlabeled_stream =
-        ctx.params["unlabeled_stream"] == "per_epoch" ? UnlabeledStream::per_epoch : UnlabeledStream::endless;
-    sampler_.emplace(indices(labeled_.size()), indices(unlabeled_.size()), o);
-
-    std::vector<std::string> used = labeled_;
-    if (o.unlabeled_batch > 0) used.insert(used.end(), unlabeled_.begin(), unlabeled_.end());
-    desc.check_cases(used);
+    const DatasetDescription desc = graph_dataset(ctx);
+    SamplerSetup s = sampler_setup(ctx, desc);
+    desc.check_cases(s.used);
+    labeled_ = std::move(s.labeled);
+    unlabeled_ = std::move(s.unlabeled);
+    sampler_ = std::move(s.sampler);
   }
 
   void process(NodeContext&, BatchIO& io) override {
@@ -85,11 +106,12 @@ void register_two_stream_sampler(Registry& r) {
       ParamSpec::real("labeled_fraction", 0, "labelled subset = first round(f * n) of the split; "
                       "null = the description's default", 0, 1).optional_value(),
       ParamSpec::integer("labeled_count", 0, "labelled subset = first N of the split; "
-                         "null = the description's default", 1).optional_value(),
+                         "null = the description's default", 1, 1e9).optional_value(),
       ParamSpec::choice("unlabeled_stream", "endless", {"endless", "per_epoch"},
                         "endless: one stream of fresh permutations for the run; per_epoch: restarted each "
                         "labelled epoch (lineage)"),
   };
+  s.preflight = &preflight_sampler;
   r.add_node(s, [](const NodeContext&) { return std::make_unique<TwoStreamSamplerNode>(); });
 }
 

@@ -19,13 +19,15 @@ Session::Session() : registry(std::make_unique<Registry>()) {
 void Session::load_all_plugins(std::vector<std::string>* errors) { loader->load_all(errors); }
 
 ValidatedGraph Session::load(const std::string& graph_file, const std::vector<std::string>& set_args,
-                             bool generate_dataset) {
+                             bool generate_dataset, bool check_files) {
+  ValidateOptions options;
+  options.check_files = check_files;
   // Version 2 (extends, chain) becomes version 1 first: --set paths name the
   // nodes of the whole, expanded graph.
   nlohmann::json doc = expand_graph_document(read_json_file(graph_file, "graph"), graph_file);
   std::vector<Override> overrides;
   for (auto& s : set_args) overrides.push_back(parse_override(s));
-  if (!doc.is_object()) return validate_graph(parse_graph(doc, graph_file), *registry);  // reports the shape
+  if (!doc.is_object()) return validate_graph(parse_graph(doc, graph_file), *registry, options);  // reports the shape
   // Plugins first: overrides are checked against the types they register.
   std::vector<Override> plugin_overrides;
   for (auto& o : overrides) if (o.path.rfind("plugins", 0) == 0) plugin_overrides.push_back(o);
@@ -41,13 +43,9 @@ ValidatedGraph Session::load(const std::string& graph_file, const std::vector<st
     ensure_generated_dataset(spec);
   } else if (spec.doc.contains("dataset_generator") && !spec.dataset.empty() && !std::filesystem::exists(spec.dataset)) {
     pending_dataset = spec.dataset;
-    GraphSpec without = spec;
-    without.dataset.clear();
-    ValidatedGraph g = validate_graph(without, *registry);
-    g.spec.dataset = spec.dataset;
-    return g;
+    options.dataset_pending = true;
   }
-  return validate_graph(spec, *registry);
+  return validate_graph(spec, *registry, options);
 }
 
 }  // namespace flowrun

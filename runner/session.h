@@ -24,8 +24,9 @@ struct Session {
   // Read-only verbs (validate, dot) pass generate_dataset = false: they never
   // write data. A generated dataset that does not exist yet is then only
   // noted in `pending_dataset`, and the graph is checked without it.
+  // check_files = false skips the nodes' checks that data files exist.
   ValidatedGraph load(const std::string& graph_file, const std::vector<std::string>& set_args,
-                      bool generate_dataset = true);
+                      bool generate_dataset = true, bool check_files = true);
   std::string pending_dataset;
 };
 

@@ -187,6 +187,13 @@ std::string validation_split(const DatasetDescription& dataset, const std::strin
     return wanted;
   }
   if (!dataset.has_split(test)) throw InputError(where + ": " + dataset.where() + "no split '" + wanted + "' and no '" + test + "' split");
+  // Only the default name may fall back: a misspelt split (say "vall") would
+  // otherwise choose best.pt on the test cases behind a warning.
+  if (wanted != "val") {
+    std::string names;
+    for (const auto& [k, v] : dataset.splits) names += (names.empty() ? "" : ", ") + k;
+    throw InputError(where + ": " + dataset.where() + "no split '" + wanted + "' to validate on (splits: " + names + ")");
+  }
   if (!select_on_test)
     throw InputError(where + ": " + dataset.where() + "no split '" + wanted + "' to validate on; validating on '" + test +
                      "' instead would choose best.pt on the test cases: " + how);

@@ -44,14 +44,21 @@ struct DatasetDescription {
   size_t train_listed = 0;
   std::optional<double> labeled_fraction;
   std::optional<int> labeled_count;
+  // Parsed with require_root = false while the root folder is absent: split
+  // list files were not read (those splits are missing), nothing was checked
+  // against the training list.
+  bool data_unread = false;
   nlohmann::json raw;  // the whole description, for keys other parts read (e.g. "preprocessing")
 
   // root_override (relative to the working directory) replaces "root".
-  static DatasetDescription load(const std::string& path, const std::string& root_override = "");
+  // require_root = false accepts a root folder that does not exist (checks
+  // of the description alone, e.g. `flowrun validate --no-file-check`).
+  static DatasetDescription load(const std::string& path, const std::string& root_override = "",
+                                 bool require_root = true);
   // Same from an in-memory document; `file` names it in messages and its
   // folder anchors a relative root.
   static DatasetDescription parse(const nlohmann::json& doc, const std::string& file,
-                                  const std::string& root_override = "");
+                                  const std::string& root_override = "", bool require_root = true);
 
   bool has_split(const std::string& name) const { return splits.count(name) != 0; }
   std::vector<std::string> split(const std::string& name) const;

@@ -98,14 +98,16 @@ std::string parse_pattern(const Ctx& c, const json& v, const std::string& path) 
 
 }  // namespace
 
-DatasetDescription DatasetDescription::load(const std::string& path, const std::string& root_override) {
+DatasetDescription DatasetDescription::load(const std::string& path, const std::string& root_override,
+                                            bool require_root) {
   std::error_code ec;
   if (!fs::is_regular_file(path, ec)) throw InputError(path + ": dataset description not found");
   // Size, depth and syntax checked as for graphs (line and column on errors).
-  return parse(read_json_file(path, "dataset description"), path, root_override);
+  return parse(read_json_file(path, "dataset description"), path, root_override, require_root);
 }
 
-DatasetDescription DatasetDescription::parse(const json& doc, const std::string& file, const std::string& root_override) {
+DatasetDescription DatasetDescription::parse(const json& doc, const std::string& file, const std::string& root_override,
+                                             bool require_root) {
   const Ctx c{file};
   if (!doc.is_object()) c.fail("$", "expected a JSON object");
   for (auto it = doc.begin(); it != doc.end(); ++it) {
@@ -126,7 +128,9 @@ DatasetDescription DatasetDescription::parse(const json& doc, const std::string&
   const fs::path root = root_override.empty() ? base / root_json : fs::absolute(root_override);
   d.root = root.lexically_normal();
   std::error_code ec;
-  if (!fs::is_directory(d.root, ec)) {
+  if (!require_root && !fs::is_directory(d.root, ec)) {
+    d.data_unread = true;
+  } else if (!fs::is_directory(d.root, ec)) {
     if (!root_override.empty()) throw InputError(file + ": root override '" + root_override + "': directory '" + d.root.string() + "' not found");
     c.fail("$.root", "directory '" + d.root.string() + "' not found ('" + root_json + "' relative to '" + base.string() + "')");
   }
@@ -206,13 +210,16 @@ DatasetDescription DatasetDescription::parse(const json& doc, const std::string&
   if (doc.contains("splits")) {
     const json& s = doc["splits"];
     if (!s.is_object()) c.fail("$.splits", "expected an object of split name -> list file or array of ids");
-    for (auto it = s.begin(); it != s.end(); ++it) d.splits[it.key()] = parse_split(c, it.value(), "$.splits." + it.key(), d.root);
+    for (auto it = s.begin(); it != s.end(); ++it) {
+      if (d.data_unread && it.value().is_string()) continue;  // a list file under the absent root
+      d.splits[it.key()] = parse_split(c, it.value(), "$.splits." + it.key(), d.root);
+    }
   }
 
   // A validation split carved off the end of the training list, so that model
   // selection never needs the test cases (LA and Pancreas ship no val list).
   d.train_listed = d.has_split("train") ? d.splits["train"].size() : 0;
-  if (doc.contains("val_from_train")) {
+  if (doc.contains("val_from_train") && !d.data_unread) {
     const json& v = doc["val_from_train"];
     if (!v.is_number_integer() || v.get<int64_t>() < 1) c.fail("$.val_from_train", "expected a positive integer, got " + v.dump());
     if (!d.has_split("train")) c.fail("$.val_from_train", "needs a 'train' split to carve the val split from");
@@ -236,11 +243,12 @@ DatasetDescription DatasetDescription::parse(const json& doc, const std::string&
   }
   if (doc.contains("labeled_count")) {
     const json& n = doc["labeled_count"];
-    if (!n.is_number_integer() || n.get<int64_t>() < 1) c.fail("$.labeled_count", "expected a positive integer, got " + n.dump());
+    if (!n.is_number_integer() || n.get<int64_t>() < 1 || n.get<int64_t>() > 1000000000)
+      c.fail("$.labeled_count", "expected a positive integer (at most 1e9), got " + n.dump());
     d.labeled_count = n.get<int>();
   }
   // A default subset that cannot be met is a description error: say so now.
-  if ((d.labeled_fraction || d.labeled_count) && d.has_split("train")) d.labeled_ids();
+  if ((d.labeled_fraction || d.labeled_count) && d.has_split("train") && !d.data_unread) d.labeled_ids();
   return d;
 }
 

@@ -32,12 +32,26 @@ std::string shape_of(const at::Tensor& t) {
   return os.str();
 }
 
+// Checked by `flowrun validate` too (NodeSchema::preflight).
+void check_configuration(const NodeContext& ctx) {
+  const auto names = ctx.params.at("nets").get<std::vector<std::string>>();
+  if (names.size() != 2 || names[0] == names[1])
+    throw InputError("node '" + ctx.id + "': params.nets must name two different models");
+  // With batches prefetched, batch n+1's forward would otherwise run on
+  // weights that batch n's step is about to change in place (stale
+  // gradients, autograd version errors) while eval/checkpoints read them.
+  if (!ctx.connected.count("after") && ctx.globals.value("prefetch", 2) > 1)
+    throw InputError("node '" + ctx.id + "': with params.prefetch > 1, connect a back edge from the last node "
+                     "that uses the nets to this node's `after` input, e.g. {\"from\": \"checkpoint.out\", "
+                     "\"to\": \"" + ctx.id + ".after\", \"back\": true}, so a forward pass starts only after "
+                     "the previous batch's step (or set params.prefetch to 1)");
+}
+
 class TwinForward : public Node {
  public:
   void open(NodeContext& ctx) override {
+    check_configuration(ctx);
     const auto names = ctx.params.at("nets").get<std::vector<std::string>>();
-    if (names.size() != 2 || names[0] == names[1])
-      throw InputError("node '" + ctx.id + "': params.nets must name two different models");
     net1_ = ctx.resource<SegmentationModel>(names[0]);
     net2_ = ctx.resource<SegmentationModel>(names[1]);
     if (net1_->device() != net2_->device())
@@ -46,14 +60,6 @@ class TwinForward : public Node {
     cutmix_ = ctx.params.at("cutmix").get<bool>();
     bf16_ = ctx.params.at("bf16").get<bool>();
     teacher_b_mode_ = ctx.params.at("teacher_b_mode").get<std::string>();
-    // With batches prefetched, batch n+1's forward would otherwise run on
-    // weights that batch n's step is about to change in place (stale
-    // gradients, autograd version errors) while eval/checkpoints read them.
-    if (!ctx.connected.count("after") && ctx.globals.value("prefetch", 2) > 1)
-      throw InputError("node '" + ctx.id + "': with params.prefetch > 1, connect a back edge from the last node "
-                       "that uses the nets to this node's `after` input, e.g. {\"from\": \"checkpoint.out\", "
-                       "\"to\": \"" + ctx.id + ".after\", \"back\": true}, so a forward pass starts only after "
-                       "the previous batch's step (or set params.prefetch to 1)");
   }
 
   void process(NodeContext& ctx, BatchIO& io) override {
@@ -208,7 +214,7 @@ NodeSchema twin_forward_schema() {
                  "the batch plus logits1, logits2 [B,K,...] and logits1_b, logits2_b [U,K,...]", false,
                  forward_packet::keys()}},
                {}};
-  ParamSpec nets = ParamSpec::string_list("nets", {"net1", "net2"}, "the two SegmentationModel resources (f1, f2)");
+  ParamSpec nets = ParamSpec::resource_list("nets", {"net1", "net2"}, "the two SegmentationModel resources (f1, f2)");
   nets.length = 2;
   s.params.push_back(nets);
   s.params.push_back(ParamSpec::boolean("bf16", false, "bf16 autocast of the forward passes (CUDA only; no effect on CPU)"));
@@ -220,6 +226,7 @@ NodeSchema twin_forward_schema() {
   s.params.push_back(ParamSpec::boolean(
       "cutmix", false,
       "TraCoCo CutMix: students see mixed unlabelled crops; adds logits*_a, cutmix_mask, cutmix_perm"));
+  s.preflight = &check_configuration;
   return s;
 }
 

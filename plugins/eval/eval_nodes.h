@@ -11,6 +11,7 @@
 #include "core/node_schema.h"
 #include "core/registry.h"
 #include "lib/eval/evaluate_cases.h"
+#include "lib/volume/graph_dataset.h"
 
 namespace flowrun {
 
@@ -27,10 +28,10 @@ EvalOptions eval_options(const nlohmann::json& params);
 // The models `network` selects from `nets`: [net1], [net2] or both; their
 // resource names in `names` when given. InputError for a missing or
 // non-model resource.
+// Their names alone (validate's preflight has no resources).
+std::vector<std::string> selected_names(const NodeContext& ctx);
 std::vector<std::shared_ptr<SegmentationModel>> selected_models(const NodeContext& ctx,
                                                                  std::vector<std::string>* names = nullptr);
 std::vector<SegmentationModel*> raw(const std::vector<std::shared_ptr<SegmentationModel>>& models);
-// The graph's dataset description, with globals.dataset_root applied.
-DatasetDescription graph_dataset(const NodeContext& ctx);
 
 }  // namespace flowrun

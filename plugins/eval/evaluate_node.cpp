@@ -17,7 +17,7 @@ namespace fs = std::filesystem;
 namespace flowrun {
 
 void add_inference_params(ParamSchema& p) {
-  p.push_back(ParamSpec::string_list("nets", {"net1", "net2"}, "the two model resources (net1, net2)"));
+  p.push_back(ParamSpec::resource_list("nets", {"net1", "net2"}, "the two model resources (net1, net2)"));
   p.push_back(ParamSpec::choice("network", "net1", {"net1", "net2", "ensemble"},
                                 "which network segments; ensemble = mean of both softmax maps"));
   p.push_back(ParamSpec::int_list("patch", {112, 112, 80}, "sliding-window patch (x, y, z)", 3, 1));
@@ -51,8 +51,7 @@ EvalOptions eval_options(const nlohmann::json& params) {
   return o;
 }
 
-std::vector<std::shared_ptr<SegmentationModel>> selected_models(const NodeContext& ctx,
-                                                                 std::vector<std::string>* names) {
+std::vector<std::string> selected_names(const NodeContext& ctx) {
   const auto nets = ctx.params.at("nets").get<std::vector<std::string>>();
   const std::string network = ctx.params.at("network").get<std::string>();
   std::vector<std::string> pick;
@@ -63,6 +62,12 @@ std::vector<std::shared_ptr<SegmentationModel>> selected_models(const NodeContex
   if (network == "net1") pick = {nets[0]};
   else if (network == "net2") pick = {nets[1]};
   else pick = {nets[0], nets[1]};
+  return pick;
+}
+
+std::vector<std::shared_ptr<SegmentationModel>> selected_models(const NodeContext& ctx,
+                                                                 std::vector<std::string>* names) {
+  const std::vector<std::string> pick = selected_names(ctx);
   std::vector<std::shared_ptr<SegmentationModel>> models;
   for (auto& n : pick) models.push_back(ctx.resource<SegmentationModel>(n));
   if (names) *names = pick;
@@ -73,12 +78,6 @@ std::vector<SegmentationModel*> raw(const std::vector<std::shared_ptr<Segmentati
   std::vector<SegmentationModel*> r;
   for (auto& m : models) r.push_back(m.get());
   return r;
-}
-
-DatasetDescription graph_dataset(const NodeContext& ctx) {
-  if (ctx.dataset.empty())
-    throw InputError("node '" + ctx.id + "' (" + ctx.type + ") needs the graph's \"dataset\" (a dataset description)");
-  return DatasetDescription::load(ctx.dataset, ctx.globals.value("dataset_root", std::string()));
 }
 
 namespace {
@@ -112,6 +111,29 @@ nlohmann::json selection_of(const std::string& checkpoint, const nlohmann::json&
   return {{"rule", "the weights after iteration " + meta.value("iteration", nlohmann::json()).dump()}};
 }
 
+// The cases eval.evaluate scores; InputError when the split is missing,
+// empty or unlabelled.
+std::vector<std::string> cases_to_score(const NodeContext& ctx, const DatasetDescription& dataset) {
+  const std::string where = "node '" + ctx.id + "'";
+  const std::string split = ctx.params.at("split").get<std::string>();
+  std::vector<std::string> ids = dataset.split(split);
+  const int64_t max_cases = ctx.params.at("max_cases").get<int64_t>();
+  if (max_cases > 0 && static_cast<int64_t>(ids.size()) > max_cases) ids.resize(max_cases);
+  if (ids.empty()) throw InputError(where + ": " + dataset.where() + "split '" + split + "' lists no case");
+  if (!dataset.has_labels()) throw InputError(where + ": " + dataset.where() + "the dataset has no labels");
+  return ids;
+}
+
+void preflight_evaluate(const NodeContext& ctx) {
+  selected_names(ctx);
+  resolve_checkpoint(ctx.resolve_path(ctx.params.at("checkpoint").get<std::string>()),
+                     ctx.params.at("which").get<std::string>());
+  const std::optional<DatasetDescription> dataset = preflight_dataset(ctx);
+  if (!dataset) return;
+  const std::vector<std::string> ids = cases_to_score(ctx, *dataset);
+  if (ctx.check_files) dataset->check_cases(ids);
+}
+
 class EvaluateNode : public Node {
  public:
   void open(NodeContext& ctx) override {
@@ -121,12 +143,7 @@ class EvaluateNode : public Node {
     options_ = eval_options(ctx.params);
     dataset_ = graph_dataset(ctx);
     split_ = ctx.params.at("split").get<std::string>();
-    if (!dataset_.has_split(split_)) throw InputError(where + ": " + dataset_.where() + "no split '" + split_ + "'");
-    ids_ = dataset_.split(split_);
-    const int64_t max_cases = ctx.params.at("max_cases").get<int64_t>();
-    if (max_cases > 0 && static_cast<int64_t>(ids_.size()) > max_cases) ids_.resize(max_cases);
-    if (ids_.empty()) throw InputError(where + ": " + dataset_.where() + "split '" + split_ + "' lists no case");
-    if (!dataset_.has_labels()) throw InputError(where + ": " + dataset_.where() + "the dataset has no labels");
+    ids_ = cases_to_score(ctx, dataset_);
     check_models(raw(models_), options_, static_cast<int64_t>(dataset_.channels.size()), where);
     dataset_.check_cases(ids_);
   }
@@ -167,6 +184,20 @@ class EvaluateNode : public Node {
   EvalOptions options_;
   DatasetDescription dataset_;
 };
+
+void preflight_infer(const NodeContext& ctx) {
+  selected_names(ctx);
+  resolve_checkpoint(ctx.resolve_path(ctx.params.at("checkpoint").get<std::string>()),
+                     ctx.params.at("which").get<std::string>());
+  const auto inputs = ctx.params.at("input").get<std::vector<std::string>>();
+  if (inputs.empty()) throw InputError("node '" + ctx.id + "': no input volume");
+  std::error_code ec;
+  for (auto& in : inputs) {
+    const std::string file = parse_volume_path(ctx.resolve_path(in)).file;
+    if (ctx.check_files && !fs::is_regular_file(file, ec))
+      throw InputError("node '" + ctx.id + "': input volume '" + file + "' not found");
+  }
+}
 
 class InferNode : public Node {
  public:
@@ -217,6 +248,7 @@ NodeSchema evaluate_node_schema() {
   s.params.push_back(ParamSpec::boolean("voxel_metrics", true,
                                         "HD95/ASD in voxels (the lineage's tables); false = units of the spacing"));
   s.params.push_back(ParamSpec::boolean("save_predictions", false, "write the masks to OUT/predictions/<case>.nii.gz"));
+  s.preflight = &preflight_evaluate;
   return s;
 }
 
@@ -231,6 +263,7 @@ NodeSchema infer_node_schema() {
   add_inference_params(s.params);
   s.params.push_back(ParamSpec::string_list("input", {}, "image file(s), one per channel (file.h5:key for HDF5)").require());
   s.params.push_back(ParamSpec::string("output", "", "mask file to write (.nii.gz, .nrrd, .mha)").require());
+  s.preflight = &preflight_infer;
   return s;
 }
 

@@ -15,6 +15,47 @@ namespace flowrun {
 
 namespace {
 
+// Which cases validation and the final test score; InputError for a
+// missing, empty or unlabelled split.
+struct ValidationCases {
+  std::string split, test_split;
+  std::vector<std::string> val_ids, test_ids;
+};
+
+ValidationCases validation_cases(const NodeContext& ctx, const DatasetDescription& dataset) {
+  const std::string where = "node '" + ctx.id + "'";
+  ValidationCases c;
+  c.split = validation_split(dataset, ctx.params["split"].get<std::string>(), ctx.params["test_split"].get<std::string>(),
+                             ctx.params["select_on_test"].get<bool>(), ctx.id);
+  c.val_ids = dataset.split(c.split);
+  const int64_t max_cases = ctx.params["max_cases"].get<int64_t>();
+  if (max_cases > 0 && static_cast<int64_t>(c.val_ids.size()) > max_cases) c.val_ids.resize(max_cases);
+  if (c.val_ids.empty())
+    throw InputError(where + ": " + dataset.where() + "split '" + c.split + "' lists no case to validate on");
+  if (ctx.params["test_at_end"].get<bool>()) {
+    const std::string test = ctx.params["test_split"].get<std::string>();
+    if (!dataset.has_split(test))
+      throw InputError(where + ": " + dataset.where() + "no split '" + test +
+                       "' to test on at the end (set test_at_end false or name another test_split)");
+    c.test_ids = dataset.split(test);
+    if (c.test_ids.empty())
+      throw InputError(where + ": " + dataset.where() + "split '" + test + "' lists no case to test on at the end");
+    c.test_split = test;
+  }
+  if (!dataset.has_labels()) throw InputError(where + ": " + dataset.where() + "the dataset has no labels");
+  return c;
+}
+
+void preflight_validate(const NodeContext& ctx) {
+  selected_names(ctx);
+  const std::optional<DatasetDescription> dataset = preflight_dataset(ctx);
+  if (!dataset) return;
+  const ValidationCases c = validation_cases(ctx, *dataset);
+  if (!ctx.check_files) return;
+  dataset->check_cases(c.val_ids);
+  dataset->check_cases(c.test_ids);
+}
+
 class ValidateNode : public Node {
  public:
   void open(NodeContext& ctx) override {
@@ -23,22 +64,13 @@ class ValidateNode : public Node {
     options_ = eval_options(ctx.params);
     dataset_ = graph_dataset(ctx);
     every_ = ctx.params["every"].get<int64_t>();
-    split_ = validation_split(dataset_, ctx.params["split"].get<std::string>(), ctx.params["test_split"].get<std::string>(),
-                              ctx.params["select_on_test"].get<bool>(), ctx.id);
+    ValidationCases c = validation_cases(ctx, dataset_);
+    split_ = c.split;
     on_test_ = split_ == ctx.params["test_split"].get<std::string>();
-    val_ids_ = dataset_.split(split_);
-    const int64_t max_cases = ctx.params["max_cases"].get<int64_t>();
-    if (max_cases > 0 && static_cast<int64_t>(val_ids_.size()) > max_cases) val_ids_.resize(max_cases);
+    val_ids_ = std::move(c.val_ids);
     test_at_end_ = ctx.params["test_at_end"].get<bool>();
-    if (test_at_end_) {
-      const std::string test = ctx.params["test_split"].get<std::string>();
-      if (!dataset_.has_split(test))
-        throw InputError(where + ": " + dataset_.where() + "no split '" + test +
-                         "' to test on at the end (set test_at_end false or name another test_split)");
-      test_ids_ = dataset_.split(test);
-      test_split_ = test;
-    }
-    if (!dataset_.has_labels()) throw InputError(where + ": " + dataset_.where() + "the dataset has no labels");
+    test_ids_ = std::move(c.test_ids);
+    test_split_ = c.test_split;
     check_models(raw(models_), options_, static_cast<int64_t>(dataset_.channels.size()), where);
   }
 
@@ -131,6 +163,7 @@ NodeSchema validate_node_schema() {
   s.agreements = {{"normalize", "data.normalize", "mode", why},
                   {"window", "data.normalize", "window", why},
                   {"rescale", "data.normalize", "rescale", why}};
+  s.preflight = &preflight_validate;
   return s;
 }
 

@@ -178,7 +178,7 @@ void register_checkpoint(Registry& r) {
           "from this node's output";
   s.inputs = {{"in", "step", "step packets (meta iteration, lr, terms, val)"}};
   s.outputs = {{"out", "step", "the input, unchanged"}};
-  s.params.push_back(ParamSpec::string_list("nets", {"net1", "net2"}, "model resources to save"));
+  s.params.push_back(ParamSpec::resource_list("nets", {"net1", "net2"}, "model resources to save"));
   ParamSpec opt = ParamSpec::resource("optimizer", "train.optimizer", "the train.optimizer resource to save");
   opt.required = false;
   opt.default_value = "optimizer";

@@ -145,7 +145,7 @@ void register_train_state(Registry& r) {
                    "SGD over the parameters of the named networks, shared by train.sgd_step (which steps it) "
                    "and train.checkpoint (which saves and restores it)",
                    {}};
-  s.params.push_back(ParamSpec::string_list("nets", {"net1", "net2"}, "model resources whose parameters it updates"));
+  s.params.push_back(ParamSpec::resource_list("nets", {"net1", "net2"}, "model resources whose parameters it updates"));
   s.params.push_back(ParamSpec::real("lr", 0.01, "base learning rate (train.sgd_step applies its schedule to it)", 0));
   s.params.push_back(ParamSpec::real("momentum", 0.9, "SGD momentum", 0, 1));
   s.params.push_back(ParamSpec::real("weight_decay", 1e-4, "L2 weight decay", 0));

@@ -109,7 +109,7 @@ TEST(SamplerNode, ParamsChooseSubsetSplitAndStream) {
 TEST(SamplerNode, RefusesMissingDatasetTooFewCasesAndAbsentFiles) {
   Dataset ds;
   expect_error<InputError>([&] { Driver("data.two_stream_sampler", json::object(), "", json::object(), "smp"); },
-                           {"node 'smp' needs the graph's \"dataset\""});
+                           {"node 'smp' (data.two_stream_sampler) needs the graph's \"dataset\""});
   expect_error<InputError>(
       [&] { Driver("data.two_stream_sampler", {{"labeled_count", 1}}, ds.description()); },
       {"labeled_batch 2", "got 1"});
@@ -188,7 +188,7 @@ TEST(LoadCaseNode, NonFiniteVoxelNamesCaseAndFile) {
   std::filesystem::remove(ds.file("c2_label.nii.gz"));
   expect_error<InputError>([&] { d.run(2, cases_packet({"c2"}, {true})); }, {"case 'c2'", "c2_label.nii.gz"});
   expect_error<InputError>([&] { Driver("data.load_case", json::object(), "", json::object(), "ld"); },
-                           {"node 'ld' needs the graph's \"dataset\""});
+                           {"node 'ld' (data.load_case) needs the graph's \"dataset\""});
 }
 
 Case fake_case(const std::string& id, int64_t voxels) {

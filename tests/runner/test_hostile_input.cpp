@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <functional>
 #include <fstream>
 
 #include <nlohmann/json.hpp>
@@ -195,6 +196,52 @@ TEST(HostileInput, OutOfRangeEvalOptionsAndLibraryBacktraces) {
   EXPECT_NE(r.code, 0) << r.output;
   EXPECT_EQ(r.output.find("frame #"), std::string::npos) << r.output.substr(0, 3000);
   EXPECT_EQ(r.output.find("Exception raised from"), std::string::npos) << r.output.substr(0, 3000);
+}
+
+// `validate` opens the dataset description and checks what `run` would
+// refuse: the description itself, its splits against the nodes, the files,
+// resource names in nets lists, and the prefetch ordering edge.
+TEST(HostileInput, ValidateRejectsWhatRunWouldReject) {
+  const std::string dir = testing::scratch("hostile_validate_dataset");
+  ASSERT_TRUE(write_tiny_run(dir, 2));
+  const std::string g = dir + "/g.json";
+  ASSERT_EQ(fr("validate " + g).code, 0) << fr("validate " + g).output;
+
+  expect_refused(fr("validate " + g + " --set dataset=/etc/passwd"), "/etc/passwd");
+  const json desc = json::parse(std::ifstream(dir + "/data/synthetic.json"));
+  auto variant = [&](const std::string& name, const std::function<void(json&)>& change) {
+    json d = desc;
+    change(d);
+    std::ofstream(dir + "/data/" + name) << d.dump();
+    return fr("validate " + g + " --set dataset=" + dir + "/data/" + name);
+  };
+  expect_refused(variant("unknown_key.json", [](json& d) { d["splitz"] = json::object(); }), "$.splitz: unknown key");
+  expect_refused(variant("empty_train.json", [](json& d) { d["splits"]["train"] = json::array(); }), "node 'sample'");
+  expect_refused(variant("no_val.json", [](json& d) { d["splits"]["val"] = json::array(); }), "names no cases");
+  expect_refused(fr("validate " + g + " --set nodes.sample.labeled_count=100"), "labelled count 100");
+  expect_refused(fr("validate " + g + " --set nodes.validate.split=vall --set nodes.validate.select_on_test=true"),
+                 "no split 'vall'");
+
+  // Missing files: refused by default, skipped on request.
+  std::string image = desc["image"].is_array() ? desc["image"][0] : desc["image"];
+  std::string first_case;  // a labelled training case
+  std::getline(std::ifstream(dir + "/data/train.list"), first_case);
+  image.replace(image.find("{id}"), 4, first_case);
+  fs::rename(dir + "/data/" + image, dir + "/moved.nii.gz");
+  expect_refused(fr("validate " + g), fs::path(image).filename().string() + "' (channel");
+  EXPECT_EQ(fr("validate --no-file-check " + g).code, 0);
+  fs::rename(dir + "/moved.nii.gz", dir + "/data/" + image);
+
+  expect_refused(fr("validate " + g + " --set 'nodes.forward.nets=[\"net1\",\"ghost\"]'"),
+                 "nets[1]: no resource named 'ghost'");
+  expect_refused(fr("validate " + g + " --set 'nodes.checkpoint.nets=[\"net3\"]'"), "no resource named 'net3'");
+  {
+    json without = json::parse(std::ifstream(g));
+    without["edges"] = json::array();
+    std::ofstream(dir + "/no_back_edge.json") << without.dump();
+    expect_refused(fr("validate " + dir + "/no_back_edge.json"), "with params.prefetch > 1");
+    EXPECT_EQ(fr("validate " + dir + "/no_back_edge.json --set params.prefetch=1").code, 0);
+  }
 }
 
 }  // namespace flowrun

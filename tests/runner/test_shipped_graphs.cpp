@@ -50,7 +50,9 @@ json canonical(json d) {
 TEST(ShippedGraphs, AllValidateWithoutWritingData) {
   int checked = 0;
   for (const fs::path& f : shipped_graphs()) {
-    const auto r = fr("validate " + f.string());
+    // Their datasets (BraTS, Pancreas, all 100 LA volumes) are not on every
+    // machine: the files are the one thing not checked here.
+    const auto r = fr("validate --no-file-check " + f.string());
     EXPECT_EQ(r.code, 0) << f << ":\n" << r.output;
     ++checked;
   }
@@ -74,7 +76,7 @@ TEST(ShippedGraphs, ExpandToTheirVersionOneGraphs) {
   while (std::getline(in, line)) {
     const json rec = json::parse(line);
     const std::string file = std::string(FLOWRUN_SOURCE_DIR) + "/" + rec["graph"].get<std::string>();
-    const auto r = fr("validate --print " + file);
+    const auto r = fr("validate --no-file-check --print " + file);
     ASSERT_EQ(r.code, 0) << file << ":\n" << r.output;
     const json now = json::parse(r.output.substr(r.output.find('{')));
     EXPECT_EQ(canonical(now), canonical(rec["expanded"]))
@@ -132,7 +134,7 @@ TEST(ShippedGraphs, NodesThatMustAgreeAreChecked) {
   EXPECT_NE(r.output.find("node 'validate' has normalize = \"none\" but node 'normalize' (data.normalize"),
             std::string::npos)
       << r.output;
-  EXPECT_EQ(fr("validate " + g + "baselines/la_5_cps.json").code, 0);  // false on both sides
+  EXPECT_EQ(fr("validate --no-file-check " + g + "baselines/la_5_cps.json").code, 0);  // false on both sides
 }
 
 // docs/nodes.md is generated from the schemas; a change to any node type's
