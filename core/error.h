@@ -21,6 +21,14 @@ class RunError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// Work abandoned because the run is stopping (Ctrl-C, SIGTERM): long loops
+// (sliding windows, evaluation passes) throw it when asked to stop, so a stop
+// does not wait for them. Not a failure: the runner ends the batch quietly.
+class Cancelled : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 // A library exception's text for a user: without the C++ backtrace that
 // LibTorch's c10::Error appends ("Exception raised from ...", "frame #N"),
 // and at most 2000 characters.

@@ -289,6 +289,13 @@ void Execution::work(NodeRuntime& rt, BatchInputs& b) {
   const double t0 = profiler_.now();
   try {
     rt.node->process(rt.ctx, io);
+  } catch (const Cancelled&) {
+    // The run is stopping and the node gave up its batch: the batch ends
+    // here, incomplete, and the run ends as stopped, not failed.
+    if (rt.ctx.stopping()) return;
+    fail("node '" + rt.ctx.id + "' (" + rt.ctx.type + ") gave up batch " + std::to_string(b.id) +
+         " though no stop was requested");
+    return;
   } catch (const std::exception& e) {
     fail("node '" + rt.ctx.id + "' (" + rt.ctx.type + ") failed on batch " + std::to_string(b.id) + ": " +
          error_text(e));

@@ -35,15 +35,25 @@ json read_json_file(const std::string& path, const std::string& what) {
   std::error_code ec;
   if (!fs::exists(path, ec)) throw InputError(path + ": " + what + " file not found");
   if (fs::is_directory(path, ec)) throw InputError(path + ": expected a " + what + " file, found a directory");
+  // A device or FIFO ("extends": "/dev/zero", "/dev/stdin") would be read
+  // without end or block: only regular files.
+  if (!fs::is_regular_file(path, ec))
+    throw InputError(path + ": expected a " + what + " file, found a device, FIFO or socket");
+  auto too_large = [&](std::uintmax_t bytes) {
+    return InputError(path + ": " + what + " file of " + std::to_string(bytes >> 20) + " MiB; flowrun reads at most " +
+                      std::to_string(kMaxJsonFileBytes >> 20) + " MiB of JSON");
+  };
   const std::uintmax_t bytes = fs::file_size(path, ec);
-  if (!ec && bytes > kMaxJsonFileBytes)
-    throw InputError(path + ": " + what + " file of " + std::to_string(bytes >> 20) + " MiB; flowrun reads at most " +
-                     std::to_string(kMaxJsonFileBytes >> 20) + " MiB of JSON");
+  if (!ec && bytes > kMaxJsonFileBytes) throw too_large(bytes);
   std::ifstream in(path, std::ios::binary);
   if (!in) throw InputError(path + ": cannot read " + what + " file");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  const std::string text = ss.str();
+  // The limit holds while reading too: a file may grow, and /proc files say 0.
+  std::string text;
+  char chunk[1 << 16];
+  while (in.read(chunk, sizeof chunk) || in.gcount() > 0) {
+    text.append(chunk, static_cast<size_t>(in.gcount()));
+    if (text.size() > kMaxJsonFileBytes) throw too_large(text.size());
+  }
   if (text.find_first_not_of(" \t\r\n") == std::string::npos)
     throw InputError(path + ": " + what + " file is empty (expected a JSON object)");
   try {
@@ -60,6 +70,12 @@ json read_json_file(const std::string& path, const std::string& what) {
     auto pos = detail.find("parse error");
     if (pos != std::string::npos) detail = detail.substr(pos);
     throw InputError(path + ":" + std::to_string(line) + ":" + std::to_string(col) + ": invalid JSON: " + detail);
+  } catch (const json::out_of_range& e) {
+    // A number beyond double's range (1e999): out_of_range.406, no position.
+    std::string detail = e.what();
+    auto pos = detail.find("number overflow");
+    if (pos != std::string::npos) detail = detail.substr(pos);
+    throw InputError(path + ": invalid JSON: " + detail.substr(0, 200));
   }
 }
 

@@ -14,20 +14,29 @@ namespace flowrun {
 using nlohmann::json;
 
 Override parse_override(const std::string& text) {
+  Override o;
+  o.text = text.size() <= 200 ? text : text.substr(0, 200) + "... (" + std::to_string(text.size()) + " characters)";
   auto eq = text.find('=');
   if (eq == std::string::npos || eq == 0)
-    throw InputError("--set " + text + ": expected PATH=VALUE, e.g. --set nodes.crop.sigma=2");
-  Override o;
+    throw InputError("--set " + o.text + ": expected PATH=VALUE, e.g. --set nodes.crop.sigma=2");
   o.path = text.substr(0, eq);
   const std::string v = text.substr(eq + 1);
-  o.text = text.size() <= 200 ? text : text.substr(0, 200) + "... (" + std::to_string(text.size()) + " characters)";
   if (v.size() > kMaxSetValueBytes)
     throw InputError("--set " + o.path + "=...: a value of " + std::to_string(v.size()) + " bytes; at most " +
                      std::to_string(kMaxSetValueBytes) + " (put large values in the graph file)");
+  // Keys and string values must be UTF-8, as in a graph file: dump() (error
+  // messages, checkpoints) throws a raw type_error on anything else.
+  try {
+    (void)json(text).dump();
+  } catch (const json::type_error&) {
+    throw InputError("--set " + json(o.text).dump(-1, ' ', false, json::error_handler_t::replace) + ": not valid UTF-8");
+  }
   try {
     o.value = json::parse(v);
   } catch (const json::parse_error&) {
     o.value = v;  // bare words are strings: --set params.device=cpu
+  } catch (const json::out_of_range&) {  // 1e999: out_of_range.406
+    throw InputError("--set " + o.text + ": number out of range");
   }
   check_json_depth(o.value, "--set " + o.path);
   return o;
@@ -63,6 +72,22 @@ static void set_in(json& target, const std::vector<std::string>& rest, size_t i,
   set_in(target[key], rest, i + 1, value, arg);
 }
 
+// obj[key] when it is a string, else "": the document is not validated yet
+// (a node's "type" may be a number, set by an earlier --set or in the file).
+static std::string string_at(const json& obj, const char* key) {
+  if (!obj.is_object()) return "";
+  auto it = obj.find(key);
+  return it != obj.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
+// obj[key] as an object to set a parameter in (created when absent).
+static json& params_of(json& obj, const std::string& what, const std::string& arg) {
+  json& params = obj["params"];
+  if (params.is_null()) params = json::object();
+  if (!params.is_object()) throw InputError("--set " + arg + ": the params of " + what + " are not an object");
+  return params;
+}
+
 void apply_overrides(json& doc, const std::vector<Override>& overrides, const Registry& registry) {
   if (!doc.is_object()) return;  // parse_graph reports the shape
   for (const auto& o : overrides) {
@@ -71,12 +96,17 @@ void apply_overrides(json& doc, const std::vector<Override>& overrides, const Re
     auto unknown = [&](const std::string& why) { return InputError("--set " + arg + ": unknown path (" + why + ")"); };
     if (parts.empty() || std::any_of(parts.begin(), parts.end(), [](auto& s) { return s.empty(); }))
       throw unknown("empty path element");
+    // Each element may create an object level: a 60 000-element path would
+    // build a value deep enough to overflow the stack (set_in, dump).
+    if (parts.size() > kMaxJsonDepth)
+      throw InputError("--set " + arg + ": path of " + std::to_string(parts.size()) + " elements; at most " +
+                       std::to_string(kMaxJsonDepth));
     const std::string head = parts[0];
     if (head == "nodes") {
       if (parts.size() < 3) throw unknown("expected nodes.<id>.<param>");
       json* node = nullptr;
       if (doc.contains("nodes") && doc["nodes"].is_array())
-        for (auto& n : doc["nodes"]) if (n.is_object() && n.value("id", "") == parts[1]) node = &n;
+        for (auto& n : doc["nodes"]) if (n.is_object() && string_at(n, "id") == parts[1]) node = &n;
       if (!node) throw unknown("no node with id '" + parts[1] + "'");
       std::string key = parts[2];
       size_t rest_from = 3;
@@ -86,9 +116,8 @@ void apply_overrides(json& doc, const std::vector<Override>& overrides, const Re
         key = parts[3];
         rest_from = 4;
       }
-      const std::string type = node->value("type", "");
-      json& params = (*node)["params"];
-      if (params.is_null()) params = json::object();
+      const std::string type = string_at(*node, "type");
+      json& params = params_of(*node, "node '" + parts[1] + "'", arg);
       if (const NodeType* t = registry.node(type)) {
         const ParamSpec* spec = t->schema.param(key);
         if (!spec) throw unknown("node '" + parts[1] + "' (" + type + ") has no parameter '" + key + "'");
@@ -102,6 +131,7 @@ void apply_overrides(json& doc, const std::vector<Override>& overrides, const Re
       if (!doc.contains("resources") || !doc["resources"].contains(parts[1]))
         throw unknown("no resource named '" + parts[1] + "'");
       json& r = doc["resources"][parts[1]];
+      if (!r.is_object()) throw InputError("--set " + arg + ": resource '" + parts[1] + "' is not an object");
       std::string key = parts[2];
       size_t rest_from = 3;
       if (key == "type") { set_in(r[key], parts, 3, o.value, arg); continue; }
@@ -110,13 +140,13 @@ void apply_overrides(json& doc, const std::vector<Override>& overrides, const Re
         key = parts[3];
         rest_from = 4;
       }
-      if (const ResourceType* t = registry.resource(r.value("type", ""))) {
+      if (const ResourceType* t = registry.resource(string_at(r, "type"))) {
         bool found = false;
         for (auto& p : t->schema.params) found = found || p.name == key;
         if (!found) throw unknown("resource '" + parts[1] + "' has no parameter '" + key + "'");
       }
       std::vector<std::string> rest(parts.begin() + rest_from, parts.end());
-      set_in(r["params"][key], rest, 0, o.value, arg);
+      set_in(params_of(r, "resource '" + parts[1] + "'", arg)[key], rest, 0, o.value, arg);
     } else if (head == "params") {
       if (parts.size() < 2) throw unknown("expected params.<name>");
       bool found = false;

@@ -11,7 +11,7 @@
 // layout or meaning: plugins built against another version are refused.
 // Covers every installed header: the node contract and schemas here, and the
 // SegmentationModel interface of lib/torch (2: NodeSchema::agreements).
-#define FLOWRUN_ABI_VERSION 2
+#define FLOWRUN_ABI_VERSION 3
 
 // Tests build a plugin that claims another version to check the refusal.
 #ifndef FLOWRUN_PLUGIN_ABI

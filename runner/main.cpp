@@ -1,5 +1,6 @@
 // flowrun: command-line entry point. `flowrun GRAPH.json` is `flowrun run GRAPH.json`.
 #include <algorithm>
+#include <csignal>
 #include <cstring>
 #include <iostream>
 #include <set>
@@ -12,6 +13,9 @@
 
 int main(int argc, char** argv) {
   flowrun::tune_malloc_for_tensors();
+  // A file-size limit (ulimit -f, RLIMIT_FSIZE) then fails the write with
+  // EFBIG, handled like a full disk, instead of killing the process.
+  std::signal(SIGXFSZ, SIG_IGN);
   CLI::App app{"flowrun: train semi-supervised 3D segmentation models from JSON-declared flow graphs.\n"
                "`flowrun GRAPH.json` runs a graph (same as `flowrun run GRAPH.json`)."};
   app.require_subcommand(1);

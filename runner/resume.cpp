@@ -18,8 +18,14 @@ int64_t resume_point(const std::string& dir, std::vector<std::string>&) {
   if (!fs::is_regular_file(last, ec))
     throw InputError("--resume " + dir + ": no checkpoint to resume from (expected " + last.string() +
                      "; train.checkpoint writes it every `every` iterations and when a run ends or is stopped)");
+  // Checked before anything in DIR is touched: a resume that would fail
+  // must not have renamed the profile or cut the log first.
   const nlohmann::json meta = read_checkpoint_meta(last.string());
-  return meta["iteration"].get<int64_t>() + 1;
+  const int64_t iteration = meta["iteration"].get<int64_t>();
+  if (iteration < 0 || iteration >= (int64_t{1} << 40))
+    throw InputError(last.string() + ": metadata records iteration " + std::to_string(iteration) +
+                     ", not a batch a run can have saved after (expected 0 or more)");
+  return iteration + 1;
 }
 
 }  // namespace flowrun

@@ -24,22 +24,33 @@ nlohmann::json record(const SynthOptions& o) {
                        {"train_fraction", o.train_fraction}, {"val_cases", synth_val_count(o)}}}};
 }
 
-// True when desc_file exists, records these options and all its files exist.
-bool up_to_date(const fs::path& desc_file, const nlohmann::json& rec, std::string& why) {
+enum class Found { nothing, incomplete, other_options, same };
+
+// What desc_file holds: nothing, a dataset with these options (`same`, every
+// file present), the same one with files missing (`incomplete`: a generation
+// that was cut short), or another dataset (`other_options`).
+Found examine(const fs::path& desc_file, const nlohmann::json& rec, std::string& why) {
   std::error_code ec;
-  if (!fs::exists(desc_file, ec)) { why = "no " + desc_file.string(); return false; }
+  if (!fs::exists(desc_file, ec)) { why = "no " + desc_file.string(); return Found::nothing; }
+  DatasetDescription d;
   try {
-    DatasetDescription d = DatasetDescription::load(desc_file.string());
-    if (!d.raw.contains("preprocessing") || d.raw["preprocessing"] != rec) {
-      why = "it was made with other options";
-      return false;
-    }
+    d = DatasetDescription::load(desc_file.string());
+  } catch (const InputError& e) {
+    why = e.what();
+    return Found::other_options;
+  }
+  if (!d.raw.contains("preprocessing") || d.raw["preprocessing"] != rec) {
+    why = d.raw.contains("preprocessing") ? "it was made with other options: " + d.raw["preprocessing"].dump()
+                                          : "it is not a dataset flowrun generated";
+    return Found::other_options;
+  }
+  try {
     for (auto& [name, ids] : d.splits) d.check_cases(ids);
   } catch (const InputError& e) {
     why = std::string("it is incomplete: ") + e.what();
-    return false;
+    return Found::incomplete;
   }
-  return true;
+  return Found::same;
 }
 
 }  // namespace
@@ -48,10 +59,17 @@ SynthOutcome ensure_synthetic_dataset(const std::string& dir, const SynthOptions
   const fs::path desc = fs::path(dir) / "synthetic.json";
   const nlohmann::json rec = record(o);
   SynthOutcome out;
-  if (!force && up_to_date(desc, rec, out.reason)) {
+  const Found found = examine(desc, rec, out.reason);
+  if (!force && found == Found::same) {
     out.reason = desc.string() + " already holds these " + std::to_string(o.cases) + " cases";
     return out;
   }
+  // Another dataset is never replaced without being asked: runs trained on
+  // it would no longer match their data.
+  if (!force && found == Found::other_options)
+    throw InputError(desc.string() + ": holds another dataset (" + out.reason.substr(0, 300) +
+                     "); flowrun does not replace it: remove it, point the graph elsewhere (--set dataset=DIR/"
+                     "synthetic.json), or regenerate it with `flowrun synth --out " + dir + " --force`");
   if (force) out.reason = "forced";
   write_synthetic_dataset(dir, o);
   nlohmann::json doc;

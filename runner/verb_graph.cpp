@@ -81,6 +81,11 @@ void add_run_verb(CLI::App& app) {
       if (out->empty()) *out = *resume;
     }
     ValidatedGraph g = s.load(a->graph, sets);
+    const int64_t iterations = g.globals.value("iterations", int64_t{0});
+    if (first_batch > 0 && iterations > 0 && first_batch > iterations)
+      throw InputError("--resume " + *resume + ": its checkpoint is at iteration " + std::to_string(first_batch - 1) +
+                       ", beyond this graph's params.iterations = " + std::to_string(iterations) +
+                       " (raise it with --set params.iterations=N to train on)");
     if (out->empty()) *out = (fs::path("runs") / g.spec.name).string();
     check_run_folder(*out, !resume->empty(), *force);
     const RunFolderLock lock(*out);

@@ -140,6 +140,7 @@ EvalResult evaluate_cases(const DatasetDescription& dataset, const std::vector<s
   r.units = options.voxel_metrics ? "voxel" : "mm";
   std::vector<CaseMetrics> all;
   for (size_t i = 0; i < ids.size(); ++i) {
+    if (options.window.should_stop && options.window.should_stop()) throw Cancelled("evaluation stopped");
     const auto t0 = std::chrono::steady_clock::now();
     Case c = dataset.load_case(ids[i], true);
     LabelVolume pred = foreground(segment_case(c.channels, models, options), options.label);

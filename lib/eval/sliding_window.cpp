@@ -103,6 +103,7 @@ at::Tensor sliding_window_probs(const at::Tensor& image, const SlidingWindowOpti
   std::vector<at::Tensor> inputs;
   auto flush = [&] {
     if (batch.empty()) return;
+    if (o.should_stop && o.should_stop()) throw Cancelled("sliding window stopped");
     inputs.clear();
     for (const auto& s : batch)
       inputs.push_back(padded.narrow(1, s[0], p[0]).narrow(2, s[1], p[1]).narrow(3, s[2], p[2]));

@@ -19,6 +19,9 @@ struct SlidingWindowOptions {
   std::array<int64_t, 3> stride{18, 18, 4};
   int64_t window_batch = 1;  // windows per call of the model; results do not depend on it
   bool pad = true;           // false: a volume smaller than the patch is an InputError
+  // Polled between window batches; true abandons the volume with Cancelled
+  // (a run being stopped does not wait for a whole validation pass).
+  std::function<bool()> should_stop;
 };
 
 // Where the windows go for a volume of `size` (x, y, z).
@@ -49,7 +52,7 @@ using LogitsFn = std::function<at::Tensor(const at::Tensor& /* [B, C, px, py, pz
 // [B, K, px, py, pz]; it runs without autograd. Windows are visited x, then y,
 // then z (the lineage's order) and summed in that order, so the result is the
 // same for every window_batch. InputError for a bad image; RunError when
-// logits_fn returns another shape.
+// logits_fn returns another shape; Cancelled when options.should_stop says so.
 at::Tensor sliding_window_probs(const at::Tensor& image, const SlidingWindowOptions& options,
                                 const LogitsFn& logits_fn);
 

@@ -19,6 +19,7 @@
 
 #include "core/json_limits.h"
 #include "core/error.h"
+#include "lib/torch/zip_integrity.h"
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -52,15 +53,20 @@ void write_synced(torch::serialize::OutputArchive& archive, const fs::path& tmp)
   if (fd < 0) throw RunError("cannot create " + tmp.string() + ": " + std::strerror(errno));
   std::string write_error;
   try {
+    // A failed write is recorded and the rest of the archive swallowed, not
+    // reported as a short write: LibTorch's writer would throw, then throw
+    // again from its destructor while finishing the archive, and that ends
+    // the process (std::terminate) on a full disk.
     archive.save_to([&](const void* data, size_t n) -> size_t {
+      if (!write_error.empty()) return n;
       const char* p = static_cast<const char*>(data);
       size_t done = 0;
       while (done < n) {
         const ssize_t w = ::write(fd, p + done, n - done);
         if (w < 0 && errno == EINTR) continue;
         if (w <= 0) {
-          write_error = std::strerror(errno);
-          return done;  // the archive writer reports the short write
+          write_error = w < 0 ? std::strerror(errno) : "no space written";
+          return n;
         }
         done += static_cast<size_t>(w);
       }
@@ -69,6 +75,10 @@ void write_synced(torch::serialize::OutputArchive& archive, const fs::path& tmp)
   } catch (const std::exception& e) {
     ::close(fd);
     throw RunError("writing " + tmp.string() + ": " + (write_error.empty() ? short_message(e) : write_error));
+  }
+  if (!write_error.empty()) {
+    ::close(fd);
+    throw RunError("writing " + tmp.string() + ": " + write_error);
   }
   const bool synced = ::fsync(fd) == 0;
   const bool closed = ::close(fd) == 0;
@@ -101,6 +111,7 @@ OpenedCheckpoint open_checkpoint(const std::string& path, const c10::optional<c1
   std::error_code ec;
   if (!fs::exists(path, ec)) throw InputError(path + ": no such checkpoint file");
   if (!fs::is_regular_file(path, ec)) throw InputError(path + ": not a file (expected a .pt checkpoint)");
+  verify_zip_records(path);
   OpenedCheckpoint c;
   try {
     c.archive.load_from(path, device);

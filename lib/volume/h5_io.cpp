@@ -99,9 +99,25 @@ Volume<T> read(const std::string& file, const std::string& key, const H5Options&
   const bool zyx = opts.axis_order == "zyx";
   const std::array<int64_t, 3> size = zyx ? std::array<int64_t, 3>{int64_t(dims[2]), int64_t(dims[1]), int64_t(dims[0])}
                                           : std::array<int64_t, 3>{int64_t(dims[0]), int64_t(dims[1]), int64_t(dims[2])};
-  if (size[0] * size[1] * size[2] == 0) throw InputError("HDF5 dataset '" + name + "' is empty");
+  // The dims come from the file: a corrupt header can claim 2^60 voxels, and
+  // reading would first allocate them. The data stored must be able to hold
+  // what the dims say (compressed: by gzip's limit of about 1:1032).
+  size_t count = 1;
+  bool overflow = false;
+  for (hsize_t d : dims) overflow = overflow || __builtin_mul_overflow(count, size_t(d), &count);
+  if (!overflow && count == 0) throw InputError("HDF5 dataset '" + name + "' is empty");
+  size_t raw_bytes = 0;
+  overflow = overflow || __builtin_mul_overflow(count, std::max<size_t>(1, H5Tget_size(type.get())), &raw_bytes);
+  Handle dcpl(H5Dget_create_plist(d.get()), H5Pclose);
+  const int filters = dcpl.ok() ? H5Pget_nfilters(dcpl.get()) : 0;
+  const double stored = double(H5Dget_storage_size(d.get()));
+  if (overflow || stored * (filters > 0 ? 1100.0 : 1.0) < double(raw_bytes)) {
+    throw InputError("HDF5 dataset '" + name + "' of " + std::to_string(dims[0]) + " x " + std::to_string(dims[1]) + " x " +
+                     std::to_string(dims[2]) + " values holds " + std::to_string(size_t(stored)) +
+                     " bytes of data; truncated, never written or corrupt");
+  }
 
-  std::vector<T> buf(static_cast<size_t>(size[0] * size[1] * size[2]));
+  std::vector<T> buf(count);
   herr_t st = -1;
   H5E_BEGIN_TRY { st = H5Dread(d.get(), memtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf.data()); }
   H5E_END_TRY;

@@ -84,6 +84,14 @@ typename ItkImage<P>::Pointer read_file(const std::string& file) {
       throw InputError("image '" + file + "' has " + std::to_string(io->GetNumberOfComponents()) +
                        " components per voxel; expected a scalar volume (one file per channel)");
     }
+    // A 2-D image would be read as X x Y x 1 and trained on without a word.
+    if (io->GetNumberOfDimensions() < 3) {
+      std::string dims;
+      for (unsigned d = 0; d < io->GetNumberOfDimensions(); ++d)
+        dims += (d ? " x " : "") + std::to_string(io->GetDimensions(d));
+      throw InputError("image '" + file + "' has " + std::to_string(io->GetNumberOfDimensions()) + " dimensions (" +
+                       dims + "); expected a 3D volume");
+    }
     for (unsigned d = 3; d < io->GetNumberOfDimensions(); ++d) {
       if (io->GetDimensions(d) > 1) {
         throw InputError("image '" + file + "' has " + std::to_string(io->GetNumberOfDimensions()) +

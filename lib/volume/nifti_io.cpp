@@ -84,6 +84,9 @@ Volume<T> read_file(const std::string& file) {
   quiet_library();
   NimPtr nim(nifti_image_read(file.c_str(), 1));
   if (!nim || !nim->data) throw InputError("cannot read '" + file + "': not a readable NIfTI-1 file (corrupt or no permission)");
+  if (nim->ndim < 3)
+    throw InputError("image '" + file + "' has " + std::to_string(nim->ndim) + " dimensions (" + std::to_string(nim->nx) +
+                     " x " + std::to_string(nim->ny) + "); expected a 3D volume");
   for (int d = 4; d <= nim->ndim && d < 8; ++d) {
     if (nim->dim[d] > 1)
       throw InputError("image '" + file + "' has " + std::to_string(nim->ndim) + " dimensions; expected a 3D volume");

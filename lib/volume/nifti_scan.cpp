@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
 #include <vector>
 
@@ -61,6 +62,21 @@ void check_values(const unsigned char* data, size_t count, bool swap, int64_t fi
   }
 }
 
+// Bytes per voxel of a NIfTI datatype code, as the NIfTI library reads it (it
+// goes by datatype, not bitpix); 0 for codes it does not know.
+size_t datatype_bytes(int datatype) {
+  switch (datatype) {
+    case 2: case 256: return 1;                    // uint8, int8
+    case 4: case 512: return 2;                    // int16, uint16
+    case 128: return 3;                            // rgb24
+    case 8: case 16: case 768: case 2304: return 4;  // int32, float32, uint32, rgba32
+    case 32: case 64: case 1024: case 1280: return 8;  // complex64, float64, int64, uint64
+    case 1536: case 1792: return 16;               // float128, complex128
+    case 2048: return 32;                          // complex256
+    default: return 0;
+  }
+}
+
 }  // namespace
 
 bool is_nifti_file(const std::string& file) {
@@ -79,28 +95,94 @@ void scan_nifti(const std::string& file) {
   if (!gz.f) throw InputError("cannot open '" + file + "'");
   unsigned char h[348];
   if (gz.read(h, sizeof h) != sizeof h) throw InputError("cannot read '" + file + "': shorter than a NIfTI header");
+  if (load<int32_t>(h, false) == 540 || load<int32_t>(h, true) == 540) return;  // NIfTI-2: ITK decides
+  // NIfTI-1 and Analyze as the NIfTI library under ITK reads them: it goes by
+  // dim[0] (1..7 as read, or byte-swapped) and looks at sizeof_hdr only when
+  // dim[0] is 0. Going by sizeof_hdr let headers through that the library
+  // read swapped, or with a wrong sizeof_hdr, and then sized at 70-600 GB.
+  auto in_range = [](int16_t d) { return d >= 1 && d <= 7; };
+  const int16_t dim0 = load<int16_t>(h + 40, false);
   bool swap = false;
-  if (load<int32_t>(h, false) != 348) {
-    if (load<int32_t>(h, true) != 348) return;  // NIfTI-2 or not NIfTI: ITK decides
-    swap = true;
+  if (in_range(dim0)) swap = false;
+  else if (in_range(load<int16_t>(h + 40, true))) swap = true;
+  else if (dim0 == 0 && load<int32_t>(h, false) == 348) swap = false;
+  else if (dim0 == 0 && load<int32_t>(h, true) == 348) swap = true;
+  else return;  // the library refuses the header
+  // ITK's NIfTI reader aborts the process (vnl's assert_finite in the SVD of
+  // the orientation) on a NaN or Inf in the voxel size or in the qform /
+  // sform it uses: refuse those first.
+  // The magic as the NIfTI library tests it: "n+N" (one file) or "niN" (pair), N a digit 1..9.
+  const unsigned char* magic = h + 344;
+  const bool nifti1 = magic[0] == 'n' && (magic[1] == '+' || magic[1] == 'i') && magic[2] >= '1' &&
+                      magic[2] <= '9' && magic[3] == '\0';
+  auto require_finite_floats = [&](size_t offset, int count, const char* field) {
+    for (int i = 0; i < count; ++i) {
+      if (!std::isfinite(load<float>(h + offset + 4 * size_t(i), swap)))
+        throw InputError("cannot read '" + file + "': the NIfTI header's " + field + "[" + std::to_string(i) +
+                         "] is not a finite number");
+    }
+  };
+  require_finite_floats(76, 8, "pixdim");
+  // The NIfTI library (and ITK through it) turns a voxel size of 0 into 1
+  // and a negative one into its magnitude, without a word: refuse them.
+  for (int a = 1; a <= 3; ++a) {
+    const float d = load<float>(h + 76 + 4 * size_t(a), swap);
+    if (!(d > 0.0f) && load<int16_t>(h + 40, swap) >= a) {
+      char text[64];
+      std::snprintf(text, sizeof text, "%g", double(d));
+      throw InputError("cannot read '" + file + "': voxel spacing pixdim[" + std::to_string(a) + "] = " + text +
+                       "; expected positive sizes (fix the file's header)");
+    }
   }
-  if (std::memcmp(h + 344, "n+1", 4) != 0) return;  // header/image pair
+  if (nifti1 && load<int16_t>(h + 252, swap) > 0) require_finite_floats(256, 6, "quatern_b..qoffset_z");
+  if (nifti1 && load<int16_t>(h + 254, swap) > 0) require_finite_floats(280, 12, "srow_x..srow_z");
+  if (nifti1 && magic[1] == 'i') return;  // header/image pair: the voxels are in the .img
+  // No magic: an Analyze 7.5 header in a .nii. ITK reads its voxels from the
+  // file's first byte on, header included, and does not notice a short file
+  // (a 372-byte file declaring 71M voxels was read, slowly, as zeros).
+  const bool analyze = !nifti1;
   const int ndim = load<int16_t>(h + 40, swap);
   int64_t n[7] = {1, 1, 1, 1, 1, 1, 1};
   int64_t voxels = 1;
+  bool overflow = false;
   for (int d = 1; d <= std::min(ndim, 7); ++d) {
     n[d - 1] = std::max<int64_t>(1, load<int16_t>(h + 40 + 2 * d, swap));
-    voxels *= n[d - 1];
+    overflow = overflow || __builtin_mul_overflow(voxels, n[d - 1], &voxels);
   }
   const int datatype = load<int16_t>(h + 70, swap);
   const int bitpix = load<int16_t>(h + 72, swap);
   const float vox_offset = load<float>(h + 108, swap);
-  if (bitpix <= 0 || bitpix % 8 != 0 || !(vox_offset >= 348.0f)) return;
-  const size_t bytes_per = size_t(bitpix / 8);
-  const size_t total = size_t(voxels) * bytes_per;
+  // The library sizes voxels by datatype; bitpix only when it knows no better.
+  size_t bytes_per = datatype_bytes(datatype);
+  if (bytes_per == 0 && bitpix > 0 && bitpix % 8 == 0) bytes_per = size_t(bitpix / 8);
+  if (bytes_per == 0 || !(analyze || vox_offset >= 348.0f)) return;
+  size_t total = 0;
+  // Up to 7 dimensions of 32767 overflow 64 bits; no file holds that many
+  // bytes, and ITK would try to allocate what the wrapped count says.
+  if (overflow || __builtin_mul_overflow(size_t(voxels), bytes_per, &total) ||
+      (!analyze && !(vox_offset < 0x1p62f))) {
+    char offset[32];
+    std::snprintf(offset, sizeof offset, "%g", double(vox_offset));
+    throw InputError("cannot read '" + file + "': the NIfTI header declares more voxel data than a file can hold (dims " +
+                     std::to_string(n[0]) + " x " + std::to_string(n[1]) + " x " + std::to_string(n[2]) + " x ..., " +
+                     std::to_string(8 * bytes_per) + " bits, vox_offset " + offset + ")");
+  }
 
-  // Skip the extensions between the header and the voxel data.
   std::vector<unsigned char> buf(std::max<size_t>(1 << 20, bytes_per) / bytes_per * bytes_per);
+  if (analyze) {
+    size_t have = sizeof h;
+    while (have < total) {
+      const size_t got = gz.read(buf.data(), std::min(buf.size(), total - have));
+      if (got == 0) break;
+      have += got;
+    }
+    if (have < total) {
+      throw InputError("cannot read '" + file + "': truncated (" + std::to_string(have) + " of " + std::to_string(total) +
+                       " bytes present; an Analyze header without the NIfTI magic, read from byte 0)");
+    }
+    return;
+  }
+  // Skip the extensions between the header and the voxel data.
   size_t skip = size_t(vox_offset) - sizeof h;
   while (skip > 0) {
     const size_t got = gz.read(buf.data(), std::min(skip, buf.size()));

@@ -43,4 +43,16 @@ LabelVolume to_label_volume(const Volume<double>& v, const std::string& name) {
   return out;
 }
 
+void require_valid_spacing(const Geometry& g, const std::string& name) {
+  if (!g.spacing_known) return;
+  for (int a = 0; a < 3; ++a) {
+    if (!(std::isfinite(g.spacing[a]) && g.spacing[a] > 0.0)) {
+      std::ostringstream o;
+      o << name << ": voxel spacing " << g.spacing[0] << " x " << g.spacing[1] << " x " << g.spacing[2]
+        << "; expected positive sizes (fix the file's header, e.g. NIfTI pixdim)";
+      throw InputError(o.str());
+    }
+  }
+}
+
 }  // namespace flowrun::detail

@@ -16,6 +16,11 @@ void require_finite(const ImageVolume& v, const std::string& name);
 // `name` and the voxel when a value is not an integer in 0..255.
 LabelVolume to_label_volume(const Volume<double>& v, const std::string& name);
 
+// Throws InputError naming `name` when a voxel size the file declares is
+// zero, negative or not finite: distances, resampling and HD95 in mm would
+// silently divide by it.
+void require_valid_spacing(const Geometry& g, const std::string& name);
+
 std::string voxel_string(const std::array<int64_t, 3>& size, int64_t flat_index);
 
 }  // namespace flowrun::detail

@@ -44,6 +44,7 @@ void image_write_u8(const Volume<uint8_t>& v, const std::string& f) { detail::ni
 ImageVolume read_image(const std::string& spec, const ReadOptions& opts) {
   const Source s = source_of(spec, opts);
   ImageVolume v = s.h5 ? detail::h5_read_float(s.file, s.key, opts.h5) : image_read_float(s.file);
+  detail::require_valid_spacing(v.geometry, s.name);
   detail::require_finite(v, s.name);
   return v;
 }
@@ -51,6 +52,7 @@ ImageVolume read_image(const std::string& spec, const ReadOptions& opts) {
 LabelVolume read_label(const std::string& spec, const ReadOptions& opts) {
   const Source s = source_of(spec, opts);
   const Volume<double> v = s.h5 ? detail::h5_read_double(s.file, s.key, opts.h5) : image_read_double(s.file);
+  detail::require_valid_spacing(v.geometry, s.name);
   return detail::to_label_volume(v, s.name);
 }
 

@@ -84,7 +84,18 @@ class ValidateNode : public Node {
       EvalOptions quick = options_;
       quick.dice_only = true;
       quick.save_dir.clear();
-      const EvalResult r = evaluate_cases(dataset_, val_ids_, raw(models_), quick);
+      // A stop (Ctrl-C, SIGTERM) cuts the pass short between windows; the
+      // batch still completes (without a validation result), so the step it
+      // carries is checkpointed with the right iteration.
+      quick.window.should_stop = [&ctx] { return ctx.stopping(); };
+      EvalResult r;
+      try {
+        r = evaluate_cases(dataset_, val_ids_, raw(models_), quick);
+      } catch (const Cancelled&) {
+        std::cerr << "flowrun: " << ctx.id << ": iteration " << iteration << ": validation cut short (stopping)\n";
+        io.emit("out", std::move(p));
+        return;
+      }
       last_val_ = {{"dice", r.summary.dice.mean}, {"iteration", iteration}, {"split", split_},
                    {"cases", r.summary.cases}, {"network", ctx.params["network"]}};
       p.meta["val"] = last_val_;

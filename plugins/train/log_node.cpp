@@ -50,13 +50,12 @@ class LogNode : public Node {
       fs::create_directories(ctx.out_dir);
       path_ = (fs::path(ctx.out_dir) / "log.jsonl").string();
       // On resume, lines of iterations after the checkpoint were written by
-      // the interrupted run and are about to be redone: drop them.
-      std::string kept;
-      if (ctx.first_batch > 0) kept = lines_before(ctx.first_batch);
-      file_.open(path_, std::ios::out | std::ios::trunc);
-      if (!file_) throw InputError("cannot write " + path_);
-      file_ << kept;
-      file_.flush();
+      // the interrupted run and are about to be redone: drop them, but only
+      // once the first batch is through. A run that fails to start (another
+      // node's open, a corrupt checkpoint) leaves the old log as it was.
+      if (ctx.first_batch > 0) kept_ = lines_before(ctx.first_batch);
+      std::ofstream probe(path_, std::ios::out | std::ios::app);
+      if (!probe) throw InputError("cannot write " + path_);
     }
     start_ = Clock::now();
   }
@@ -85,6 +84,12 @@ class LogNode : public Node {
     line["it_per_s"] = rate;
     const bool has_val = in.meta.contains("val") && in.meta["val"].is_object();
     if (has_val) line["val"] = in.meta["val"];
+    if (!path_.empty() && !file_.is_open()) {
+      file_.open(path_, std::ios::out | std::ios::trunc);
+      file_ << kept_;
+      kept_.clear();
+      if (!file_) throw RunError("writing " + path_ + " failed (disk full?)");
+    }
     if (file_.is_open()) {
       file_ << line.dump() << "\n";
       if (has_val || ++unflushed_ >= flush_every_ || it == ctx.last_batch) {
@@ -108,9 +113,10 @@ class LogNode : public Node {
     std::string line, kept;
     while (std::getline(old, line)) {
       json j = json::parse(line, nullptr, false);
-      if (j.is_discarded() || !j.contains("iteration")) continue;  // e.g. a line cut by a kill
+      // e.g. a line cut by a kill
+      if (j.is_discarded() || !j.is_object() || !j.contains("iteration") || !j["iteration"].is_number_integer()) continue;
       if (j["iteration"].get<int64_t>() >= first_batch) continue;
-      time_offset_ = j.value("seconds", 0.0);
+      if (j.contains("seconds") && j["seconds"].is_number()) time_offset_ = j["seconds"].get<double>();
       kept += line + "\n";
     }
     return kept;
@@ -137,7 +143,7 @@ class LogNode : public Node {
     shown_ = true;
   }
 
-  std::string path_;
+  std::string path_, kept_;
   std::ofstream file_;
   std::string progress_;
   bool tty_ = false, shown_ = false;

@@ -142,6 +142,27 @@ TEST(SlidingWindow, WindowBatchDoesNotChangeTheResult) {
   }
 }
 
+// A stop request is seen between window batches: the pass ends with
+// Cancelled after the batch in progress, not after the whole volume.
+TEST(SlidingWindow, StopsBetweenWindowsWhenAsked) {
+  const at::Tensor image = random_image({12, 9, 7}, 3);
+  SlidingWindowOptions o;
+  o.patch = {6, 5, 4};
+  o.stride = {2, 2, 1};
+  o.window_batch = 2;
+  int calls = 0;
+  auto logits = [&](const at::Tensor& x) {
+    ++calls;
+    return at::cat({x, -x}, 1);
+  };
+  ASSERT_GT(plan_windows({12, 9, 7}, o).windows(), 20);
+  o.should_stop = [&] { return calls >= 3; };
+  EXPECT_THROW(sliding_window_probs(image, o, logits), Cancelled);
+  EXPECT_EQ(calls, 3);
+  o.should_stop = [] { return false; };
+  EXPECT_NO_THROW(sliding_window_probs(image, o, logits));
+}
+
 // Averaging is really over overlapping windows: a model whose output depends
 // on the window position gives per-voxel means of the window outputs.
 TEST(SlidingWindow, AveragesOverlappingWindows) {

@@ -8,6 +8,7 @@
 #include <fstream>
 
 #include <nlohmann/json.hpp>
+#include <zlib.h>
 
 #include "cli_support.h"
 
@@ -39,6 +40,37 @@ bool write_tiny_run(const std::string& dir, int iterations) {
     if (n["id"] == "validate") n["params"]["test_at_end"] = false;
   std::ofstream(dir + "/g.json") << g.dump();
   return true;
+}
+
+// Replaces the last `from` by `to` (same length) inside the stored ZIP
+// record that holds it, and rewrites that record's CRC-32 (central header,
+// local header, data descriptor): an edit of a checkpoint's metadata that
+// keeps the archive valid.
+bool patch_stored_record(const std::string& path, const std::string& from, const std::string& to) {
+  std::ifstream in(path, std::ios::binary);
+  std::string b((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const auto u16 = [&](size_t p) { return size_t(uint8_t(b[p])) | size_t(uint8_t(b[p + 1])) << 8; };
+  const auto u32 = [&](size_t p) { return u16(p) | u16(p + 2) << 16; };
+  const auto put32 = [&](size_t p, uint32_t v) { for (int i = 0; i < 4; ++i) b[p + i] = char((v >> (8 * i)) & 0xff); };
+  for (size_t c = b.find("PK\x01\x02"); c != std::string::npos; c = b.find("PK\x01\x02", c + 4)) {
+    const size_t size = u32(c + 20), local = u32(c + 42);
+    const size_t data = local + 30 + u16(local + 26) + u16(local + 28);
+    const size_t at = b.rfind(from, data + size - from.size());
+    if (at == std::string::npos || at < data) continue;
+    b.replace(at, to.size(), to);
+    const uint32_t crc = uint32_t(::crc32(0, reinterpret_cast<const Bytef*>(b.data() + data), uInt(size)));
+    put32(c + 16, crc);
+    if (u32(local + 14) != 0) put32(local + 14, crc);
+    if (u16(local + 6) & 8) put32(b.compare(data + size, 4, "PK\x07\x08") == 0 ? data + size + 4 : data + size, crc);
+    std::ofstream(path, std::ios::binary | std::ios::trunc) << b;
+    return true;
+  }
+  return false;
+}
+
+std::string file_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
 }
 
 }  // namespace
@@ -242,6 +274,74 @@ TEST(HostileInput, ValidateRejectsWhatRunWouldReject) {
     expect_refused(fr("validate " + dir + "/no_back_edge.json"), "with params.prefetch > 1");
     EXPECT_EQ(fr("validate " + dir + "/no_back_edge.json --set params.prefetch=1").code, 0);
   }
+}
+
+// A checkpoint altered after it was written is refused (its records' CRC-32),
+// and metadata a run cannot have written is refused before the run folder is
+// touched.
+TEST(HostileInput, AlteredCheckpointsAndImpossibleMetadataAreRefused) {
+  const std::string dir = testing::scratch("hostile_checkpoint_integrity");
+  ASSERT_TRUE(write_tiny_run(dir, 12));
+  const auto first = fr("run " + dir + "/g.json --out " + dir + "/run");
+  ASSERT_EQ(first.code, 0) << first.output;
+  const std::string resume = "run " + dir + "/g.json --set params.iterations=14 --resume ";
+
+  fs::copy(dir + "/run", dir + "/flipped", fs::copy_options::recursive);
+  const std::string flipped = dir + "/flipped/checkpoints/last.pt";
+  {
+    std::fstream f(flipped, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekg(static_cast<std::streamoff>(fs::file_size(flipped) / 2));
+    char c = 0;
+    f.get(c);
+    f.seekp(static_cast<std::streamoff>(fs::file_size(flipped) / 2));
+    f.put(static_cast<char>(c ^ 0x10));
+  }
+  expect_refused(fr(resume + dir + "/flipped"), "fails its CRC-32 check");
+  expect_refused(fr("eval -c " + dir + "/flipped --which last --dataset " + dir + "/data/synthetic.json"), "CRC-32");
+
+  fs::copy(dir + "/run", dir + "/negative", fs::copy_options::recursive);
+  ASSERT_TRUE(patch_stored_record(dir + "/negative/checkpoints/last.pt", "\"iteration\":11", "\"iteration\":-5"));
+  const std::string log_before = file_text(dir + "/negative/log.jsonl");
+  ASSERT_FALSE(log_before.empty());
+  expect_refused(fr(resume + dir + "/negative"), "iteration -5");
+  EXPECT_EQ(file_text(dir + "/negative/log.jsonl"), log_before);
+  EXPECT_TRUE(fs::exists(dir + "/negative/profile.json"));
+
+  // The untouched run resumes.
+  const auto ok = fr(resume + dir + "/run");
+  EXPECT_EQ(ok.code, 0) << ok.output;
+}
+
+// A full disk (here a file-size limit) while a checkpoint is written fails
+// the run with exit 1 naming the node, leaves no temporary file, and the
+// process ends normally (no std::terminate from LibTorch's writer).
+TEST(HostileInput, FullDiskDuringACheckpointFailsCleanly) {
+  const std::string dir = testing::scratch("hostile_full_disk");
+  ASSERT_TRUE(write_tiny_run(dir, 2));
+  const auto r = testing::run_command("bash -c 'ulimit -f 64; exec " + std::string(FLOWRUN_EXE) + " run " + dir +
+                                      "/g.json --out " + dir + "/run'");
+  EXPECT_EQ(r.code, 1) << r.output;
+  EXPECT_NE(r.output.find("checkpoint"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("File too large"), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find("terminate"), std::string::npos) << r.output;
+  for (const auto& e : fs::recursive_directory_iterator(dir + "/run"))
+    EXPECT_EQ(e.path().filename().string().find(".tmp."), std::string::npos) << e.path();
+}
+
+// A graph's dataset generator never replaces a dataset made with other
+// options (a run trained on it would no longer match its data).
+TEST(HostileInput, GeneratorDoesNotReplaceAnotherDataset) {
+  const std::string dir = testing::scratch("hostile_generator");
+  ASSERT_TRUE(write_tiny_run(dir, 1));
+  json g = json::parse(std::ifstream(dir + "/g.json"));
+  g["dataset_generator"] = {{"type", "synthetic"}, {"params", {{"cases", 12}, {"size", {32, 32, 32}}}}};
+  std::ofstream(dir + "/gen.json") << g.dump();
+  const std::string before = file_text(dir + "/data/synthetic.json");
+  const auto r = fr("run " + dir + "/gen.json --out " + dir + "/run");
+  expect_refused(r, "holds another dataset");
+  EXPECT_NE(r.output.find("--force"), std::string::npos) << r.output;
+  EXPECT_EQ(file_text(dir + "/data/synthetic.json"), before);
+  EXPECT_FALSE(fs::exists(dir + "/run/log.jsonl"));
 }
 
 }  // namespace flowrun

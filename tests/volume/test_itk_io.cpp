@@ -1,5 +1,6 @@
 // ITK file IO: round trips keep data and geometry; bad files are InputErrors
 // naming the file.
+#include <fstream>
 #include <limits>
 
 #include "lib/volume/volume_io.h"
@@ -83,6 +84,31 @@ TEST(ItkIo, TruncatedNiftiNamesIt) {
     std::ofstream(cut, std::ios::binary) << bytes.substr(0, bytes.size() / 2);
     expect_error<InputError>([&] { read_image(cut.string()); }, {cut.string(), "truncated"});
     expect_error<InputError>([&] { read_label(cut.string()); }, {cut.string(), "truncated"});
+  }
+}
+
+// A 2-D image is not trained on as X x Y x 1, and a voxel size of zero (or
+// negative, or NaN) is refused, not divided by later.
+TEST(ItkIo, TwoDimensionalImagesAndZeroSpacingAreRefused) {
+  const auto dir = temp_dir();
+  const std::string full = (dir / "full.nii").string();
+  write_image(test::ramp_image({16, 16, 4}), full);
+  std::ifstream in(full, std::ios::binary);
+  const std::string bytes((std::istreambuf_iterator<char>(in)), {});
+  auto patched = [&](const std::string& name, size_t offset, const void* value, size_t n) {
+    std::string b = bytes;
+    b.replace(offset, n, static_cast<const char*>(value), n);
+    const std::string path = (dir / name).string();
+    std::ofstream(path, std::ios::binary) << b;
+    return path;
+  };
+  const int16_t two = 2;
+  const std::string flat = patched("flat.nii", 40, &two, 2);  // dim[0]: the number of dimensions
+  expect_error<InputError>([&] { read_image(flat); }, {flat, "2 dimensions (16 x 16)", "expected a 3D volume"});
+  expect_error<InputError>([&] { read_label(flat); }, {flat, "2 dimensions"});
+  for (const float bad : {0.0f, -1.5f}) {
+    const std::string path = patched("spacing.nii", 80, &bad, 4);  // pixdim[1]: the voxel size along x
+    expect_error<InputError>([&] { read_image(path); }, {path, "voxel spacing", "expected positive sizes"});
   }
 }
 
