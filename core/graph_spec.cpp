@@ -57,9 +57,7 @@ json read_json_file(const std::string& path, const std::string& what) {
   if (text.find_first_not_of(" \t\r\n") == std::string::npos)
     throw InputError(path + ": " + what + " file is empty (expected a JSON object)");
   try {
-    json doc = json::parse(text);
-    check_json_depth(doc, path);
-    return doc;
+    return parse_user_json(text, path);
   } catch (const json::parse_error& e) {
     // nlohmann gives a byte offset; users want line and column.
     size_t line = 1, col = 1;
@@ -170,6 +168,10 @@ GraphSpec parse_graph(const json& source, const std::string& file) {
   if (!doc.contains("nodes")) throw InputError(g.where("$.nodes") + ": missing (expected a list of nodes)");
   const json& nodes = doc["nodes"];
   if (!nodes.is_array()) throw InputError(g.where("$.nodes") + ": expected a list of nodes");
+  // Validation walks the graph depth first; a training graph has tens of nodes.
+  if (nodes.size() > kMaxGraphNodes)
+    throw InputError(g.where("$.nodes") + ": " + std::to_string(nodes.size()) + " nodes; a graph holds at most " +
+                     std::to_string(kMaxGraphNodes));
   for (size_t i = 0; i < nodes.size(); ++i) {
     const std::string w = g.where("$.nodes[" + std::to_string(i) + "]");
     const json& n = nodes[i];
@@ -210,6 +212,9 @@ GraphSpec parse_graph(const json& source, const std::string& file) {
   if (doc.contains("edges")) {
     const json& edges = doc["edges"];
     if (!edges.is_array()) throw InputError(g.where("$.edges") + ": expected a list of edges");
+    if (edges.size() > 16 * kMaxGraphNodes)
+      throw InputError(g.where("$.edges") + ": " + std::to_string(edges.size()) + " edges; a graph holds at most " +
+                       std::to_string(16 * kMaxGraphNodes));
     for (size_t i = 0; i < edges.size(); ++i) {
       const std::string w = g.where("$.edges[" + std::to_string(i) + "]");
       const json& e = edges[i];

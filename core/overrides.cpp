@@ -32,7 +32,7 @@ Override parse_override(const std::string& text) {
     throw InputError("--set " + json(o.text).dump(-1, ' ', false, json::error_handler_t::replace) + ": not valid UTF-8");
   }
   try {
-    o.value = json::parse(v);
+    o.value = parse_user_json(v, "--set " + o.path);
   } catch (const json::parse_error&) {
     o.value = v;  // bare words are strings: --set params.device=cpu
   } catch (const json::out_of_range&) {  // 1e999: out_of_range.406

@@ -344,4 +344,30 @@ TEST(HostileInput, GeneratorDoesNotReplaceAnotherDataset) {
   EXPECT_FALSE(fs::exists(dir + "/run/log.jsonl"));
 }
 
+// Duplicate keys are refused with their JSON path, not resolved silently,
+// in graph files, dataset descriptions and --set values; node counts are bounded.
+TEST(HostileInput, DuplicateKeysAndHugeNodeCountsAreRefused) {
+  const std::string dir = testing::scratch("hostile_duplicates");
+  std::string text = file_text(demo());
+  const std::string sigma = "\"sigma\": 5";
+  ASSERT_NE(text.find(sigma), std::string::npos);
+  text.replace(text.find(sigma), sigma.size(), sigma + ", \"sigma\": 2");
+  std::ofstream(dir + "/dup.json") << text;
+  expect_refused(fr("validate " + dir + "/dup.json"), "$.nodes[].params has the key \"sigma\" twice");
+  expect_refused(fr("validate " + demo() + " --set 'nodes.crop.params={\"sigma\":1,\"sigma\":2}'"),
+                 "has the key \"sigma\" twice");
+  ASSERT_TRUE(write_tiny_run(dir, 1));
+  std::string desc = file_text(dir + "/data/synthetic.json");
+  desc.replace(desc.find("\"name\""), 6, "\"name\": \"x\", \"name\"");
+  std::ofstream(dir + "/data/dup_desc.json") << desc;
+  expect_refused(fr("validate " + dir + "/g.json --set dataset=" + dir + "/data/dup_desc.json"),
+                 "has the key \"name\" twice");
+
+  json many = json::parse(std::ifstream(demo()));
+  many.erase("extends");
+  for (int i = 0; i < 5000; ++i) many["nodes"].push_back({{"id", "n" + std::to_string(i)}, {"type", "data.collate"}});
+  std::ofstream(dir + "/many.json") << many.dump();
+  expect_refused(fr("validate " + dir + "/many.json"), "a graph holds at most 4096");
+}
+
 }  // namespace flowrun
