@@ -85,22 +85,26 @@ void write_synced(torch::serialize::OutputArchive& archive, const fs::path& tmp)
   if (!synced || !closed) throw RunError("writing " + tmp.string() + ": " + std::strerror(errno));
 }
 
+}  // namespace
+
 // Temp files of writers that died mid-write (kill -9, power loss):
-// "<target>.tmp.<pid>" whose process no longer exists. A live writer's file
+// "<name>.pt.tmp.<pid>" whose process no longer exists. A live writer's file
 // (another flowrun on the same folder) is left alone.
-void remove_stale_temps(const fs::path& target) {
+void remove_stale_checkpoint_temps(const std::string& folder) {
   std::error_code ec;
-  const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
-  const std::string prefix = target.filename().string() + ".tmp.";
+  const fs::path dir = folder.empty() ? fs::path(".") : fs::path(folder);
   for (const auto& e : fs::directory_iterator(dir, ec)) {
     const std::string name = e.path().filename().string();
-    if (name.rfind(prefix, 0) != 0) continue;
-    const std::string pid_text = name.substr(prefix.size());
+    const auto at = name.rfind(".pt.tmp.");
+    if (at == std::string::npos) continue;
+    const std::string pid_text = name.substr(at + 8);
     if (pid_text.empty() || pid_text.size() > 9 || pid_text.find_first_not_of("0123456789") != std::string::npos) continue;
     const pid_t pid = static_cast<pid_t>(std::stol(pid_text));
     if (pid == ::getpid() || (::kill(pid, 0) != 0 && errno == ESRCH)) fs::remove(e.path(), ec);
   }
 }
+
+namespace {
 
 struct OpenedCheckpoint {
   torch::serialize::InputArchive archive;
@@ -193,7 +197,7 @@ void save_checkpoint(const std::string& path, const std::map<std::string, Segmen
   const fs::path target(path);
   std::error_code ec;
   if (target.has_parent_path()) fs::create_directories(target.parent_path(), ec);
-  remove_stale_temps(target);
+  remove_stale_checkpoint_temps(target.parent_path().string());
   const fs::path tmp = target.string() + ".tmp." + std::to_string(::getpid());
   try {
     write_synced(root, tmp);

@@ -110,7 +110,11 @@ Volume<T> read(const std::string& file, const std::string& key, const H5Options&
   overflow = overflow || __builtin_mul_overflow(count, std::max<size_t>(1, H5Tget_size(type.get())), &raw_bytes);
   Handle dcpl(H5Dget_create_plist(d.get()), H5Pclose);
   const int filters = dcpl.ok() ? H5Pget_nfilters(dcpl.get()) : 0;
-  const double stored = double(H5Dget_storage_size(d.get()));
+  // What the layout claims, and no more than the file holds: a corrupt
+  // layout message can claim terabytes of storage too.
+  std::error_code size_ec;
+  const auto file_bytes = fs::file_size(file, size_ec);
+  const double stored = std::min(double(H5Dget_storage_size(d.get())), size_ec ? 0.0 : double(file_bytes));
   if (overflow || stored * (filters > 0 ? 1100.0 : 1.0) < double(raw_bytes)) {
     throw InputError("HDF5 dataset '" + name + "' of " + std::to_string(dims[0]) + " x " + std::to_string(dims[1]) + " x " +
                      std::to_string(dims[2]) + " values holds " + std::to_string(size_t(stored)) +

@@ -45,7 +45,10 @@ class CheckpointNode : public Node {
     keep_every_ = ctx.params["keep_every"].get<int64_t>();
     metric_ = ctx.params["best_metric"].get<std::string>();
     maximize_ = ctx.params["best_mode"].get<std::string>() == "max";
-    if (!ctx.out_dir.empty()) dir_ = fs::path(ctx.out_dir) / "checkpoints";
+    if (!ctx.out_dir.empty()) {
+      dir_ = fs::path(ctx.out_dir) / "checkpoints";
+      remove_stale_checkpoint_temps(dir_.string());  // a resumed run cleans up at once
+    }
     last_saved_ = ctx.first_batch - 1;
     if (ctx.first_batch > 0) resume(ctx);
   }

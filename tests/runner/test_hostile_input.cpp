@@ -307,9 +307,13 @@ TEST(HostileInput, AlteredCheckpointsAndImpossibleMetadataAreRefused) {
   EXPECT_EQ(file_text(dir + "/negative/log.jsonl"), log_before);
   EXPECT_TRUE(fs::exists(dir + "/negative/profile.json"));
 
-  // The untouched run resumes.
+  // The untouched run resumes, and the temp file of a writer killed
+  // mid-save (kill -9) goes at once.
+  const std::string stale = dir + "/run/checkpoints/last.pt.tmp.4194303";
+  std::ofstream(stale) << "half a checkpoint";
   const auto ok = fr(resume + dir + "/run");
   EXPECT_EQ(ok.code, 0) << ok.output;
+  EXPECT_FALSE(fs::exists(stale));
 }
 
 // A full disk (here a file-size limit) while a checkpoint is written fails
