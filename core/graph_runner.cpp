@@ -414,8 +414,24 @@ RunResult Execution::run() {
   result.max_in_flight = profiler_.max_in_flight();
   if (options_.annotate_profile) options_.annotate_profile(result.profile);
   if (!options_.out_dir.empty()) {
-    std::filesystem::create_directories(options_.out_dir);
-    std::ofstream(std::filesystem::path(options_.out_dir) / "profile.json") << result.profile.dump(2) << "\n";
+    // Written whole or not at all: a full disk must not leave half a profile
+    // that `flowrun dot --profile` and a later resume would trip over.
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    fs::create_directories(options_.out_dir, ec);
+    const fs::path file = fs::path(options_.out_dir) / "profile.json";
+    const fs::path tmp = file.string() + ".tmp";
+    bool written = false;
+    {
+      std::ofstream f(tmp);
+      f << result.profile.dump(2) << "\n";
+      written = static_cast<bool>(f.flush());
+    }
+    if (written) fs::rename(tmp, file, ec);
+    if (!written || ec) {
+      fs::remove(tmp, ec);
+      if (!failed_) throw RunError("writing " + file.string() + " failed (disk full?); the run itself completed");
+    }
   }
   if (failed_) throw RunError(error_);
   return result;

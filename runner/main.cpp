@@ -16,6 +16,9 @@ int main(int argc, char** argv) {
   // A file-size limit (ulimit -f, RLIMIT_FSIZE) then fails the write with
   // EFBIG, handled like a full disk, instead of killing the process.
   std::signal(SIGXFSZ, SIG_IGN);
+  // Output piped into a reader that went away (`| head`, a dead `tee`) then
+  // fails a write instead of killing a run before it saves.
+  std::signal(SIGPIPE, SIG_IGN);
   CLI::App app{"flowrun: train semi-supervised 3D segmentation models from JSON-declared flow graphs.\n"
                "`flowrun GRAPH.json` runs a graph (same as `flowrun run GRAPH.json`)."};
   app.require_subcommand(1);

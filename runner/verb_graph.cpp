@@ -27,8 +27,8 @@ namespace {
 
 std::atomic<bool> g_stop{false};
 
-// SIGINT (Ctrl-C) and SIGTERM (timeout, Slurm, Kubernetes, docker stop) end a
-// run alike: the first finishes the batches in flight and closes the nodes,
+// SIGINT (Ctrl-C), SIGTERM (timeout, Slurm, Kubernetes, docker stop) and
+// SIGHUP (the terminal or ssh session closed) end a run alike: the first finishes the batches in flight and closes the nodes,
 // so the checkpoint node writes last.pt and the profile is written; a second
 // one quits at once and says what that loses. Only async-signal-safe calls.
 extern "C" void on_stop_signal(int sig) {
@@ -106,10 +106,12 @@ void add_run_verb(CLI::App& app) {
     opt.annotate_profile = annotate_device_profile;
     std::signal(SIGINT, on_stop_signal);
     std::signal(SIGTERM, on_stop_signal);
+    std::signal(SIGHUP, on_stop_signal);
     std::cerr << "flowrun: running " << g.spec.name << " (" << g.spec.nodes.size() << " nodes) -> " << *out << "\n";
     RunResult r = run_graph(g, *s.registry, opt);
     std::signal(SIGINT, SIG_DFL);
     std::signal(SIGTERM, SIG_DFL);
+    std::signal(SIGHUP, SIG_DFL);
     std::cerr << "flowrun: " << (r.stopped ? "stopped after " : "done: ") << r.batches << " batches in "
               << r.wall_seconds << " s; profile: " << (fs::path(*out) / "profile.json").string() << "\n";
     for (auto& c : r.profile["chains"]) {

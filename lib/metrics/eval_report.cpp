@@ -74,14 +74,22 @@ void write_json_file(const nlohmann::json& doc, const std::string& path) {
   const fs::path p(path);
   if (p.has_parent_path()) fs::create_directories(p.parent_path());
   const std::string tmp = path + ".tmp";
+  std::error_code ec;
   {
     std::ofstream f(tmp);
     f << doc.dump(2) << '\n';
-    if (!f.flush()) throw RunError("cannot write " + tmp);
+    if (!f.flush()) {
+      f.close();
+      fs::remove(tmp, ec);
+      throw RunError("cannot write " + path + " (disk full?)");
+    }
   }
-  std::error_code ec;
   fs::rename(tmp, path, ec);
-  if (ec) throw RunError("cannot rename " + tmp + " to " + path + ": " + ec.message());
+  if (ec) {
+    std::error_code ignore;
+    fs::remove(tmp, ignore);
+    throw RunError("cannot rename " + tmp + " to " + path + ": " + ec.message());
+  }
 }
 
 std::string result_table(const nlohmann::json& r) {

@@ -155,6 +155,18 @@ TEST(HostileInput, SigtermSavesLikeCtrlC) {
   EXPECT_TRUE(fs::exists(dir + "/run/profile.json")) << r.output;
 }
 
+// SIGHUP (the terminal or ssh session closed) stops a run like SIGTERM.
+TEST(HostileInput, SighupSavesLikeCtrlC) {
+  const std::string dir = testing::scratch("hostile_sighup");
+  ASSERT_TRUE(write_tiny_run(dir, 100000));
+  const std::string run = std::string(FLOWRUN_EXE) + " run " + dir + "/g.json --out " + dir + "/run --set params.threads=1";
+  const auto r = testing::run_command("sh -c '" + run + " & pid=$!; for i in $(seq 1200); do [ -s " + dir +
+                                      "/run/log.jsonl ] && break; sleep 0.1; done; kill -HUP $pid; wait $pid'");
+  EXPECT_EQ(r.code, 1) << r.output;
+  EXPECT_NE(r.output.find("interrupted after"), std::string::npos) << r.output;
+  EXPECT_TRUE(fs::exists(dir + "/run/checkpoints/last.pt")) << r.output;
+}
+
 // A run folder is never replaced silently, and one folder has one writer.
 TEST(HostileInput, ExistingRunFoldersAndConcurrentWriters) {
   const std::string dir = testing::scratch("hostile_folders");
