@@ -139,32 +139,25 @@ TEST(HostileInput, IdsAndNamesCannotBecomePaths) {
   expect_refused(fr("dot " + dir + "/g.json"), "node id");
 }
 
-// SIGTERM (timeout, Slurm, Kubernetes) ends a run as Ctrl-C does: the
-// batches in flight finish, last.pt and profile.json are written, exit 1.
-TEST(HostileInput, SigtermSavesLikeCtrlC) {
-  const std::string dir = testing::scratch("hostile_sigterm");
-  ASSERT_TRUE(write_tiny_run(dir, 100000));
-  // The signal goes once training has started (log.jsonl has a line), as a
-  // scheduler's would: before that the run has nothing to save.
-  const std::string run = std::string(FLOWRUN_EXE) + " run " + dir + "/g.json --out " + dir + "/run --set params.threads=1";
-  const auto r = testing::run_command("sh -c '" + run + " & pid=$!; for i in $(seq 1200); do [ -s " + dir +
-                                      "/run/log.jsonl ] && break; sleep 0.1; done; kill -TERM $pid; wait $pid'");
-  EXPECT_EQ(r.code, 1) << r.output;
-  EXPECT_NE(r.output.find("interrupted after"), std::string::npos) << r.output;
-  EXPECT_TRUE(fs::exists(dir + "/run/checkpoints/last.pt")) << r.output;
-  EXPECT_TRUE(fs::exists(dir + "/run/profile.json")) << r.output;
-}
-
-// SIGHUP (the terminal or ssh session closed) stops a run like SIGTERM.
-TEST(HostileInput, SighupSavesLikeCtrlC) {
-  const std::string dir = testing::scratch("hostile_sighup");
-  ASSERT_TRUE(write_tiny_run(dir, 100000));
-  const std::string run = std::string(FLOWRUN_EXE) + " run " + dir + "/g.json --out " + dir + "/run --set params.threads=1";
-  const auto r = testing::run_command("sh -c '" + run + " & pid=$!; for i in $(seq 1200); do [ -s " + dir +
-                                      "/run/log.jsonl ] && break; sleep 0.1; done; kill -HUP $pid; wait $pid'");
-  EXPECT_EQ(r.code, 1) << r.output;
-  EXPECT_NE(r.output.find("interrupted after"), std::string::npos) << r.output;
-  EXPECT_TRUE(fs::exists(dir + "/run/checkpoints/last.pt")) << r.output;
+// SIGTERM (timeout, Slurm, Kubernetes) and SIGHUP (the session closed) end a
+// run as Ctrl-C does: the batches in flight finish, last.pt and profile.json
+// are written, exit 1.
+TEST(HostileInput, SigtermAndSighupSaveLikeCtrlC) {
+  for (const std::string sig : {"TERM", "HUP"}) {
+    const std::string dir = testing::scratch("hostile_sig" + sig);
+    ASSERT_TRUE(write_tiny_run(dir, 100000));
+    // The signal goes once training has started (log.jsonl has a line), as a
+    // scheduler's would: before that the run has nothing to save.
+    const std::string run =
+        std::string(FLOWRUN_EXE) + " run " + dir + "/g.json --out " + dir + "/run --set params.threads=1";
+    const auto r = testing::run_command("sh -c '" + run + " & pid=$!; for i in $(seq 1200); do [ -s " + dir +
+                                        "/run/log.jsonl ] && break; sleep 0.1; done; kill -" + sig +
+                                        " $pid; wait $pid'");
+    EXPECT_EQ(r.code, 1) << sig << ": " << r.output;
+    EXPECT_NE(r.output.find("interrupted after"), std::string::npos) << sig << ": " << r.output;
+    EXPECT_TRUE(fs::exists(dir + "/run/checkpoints/last.pt")) << sig << ": " << r.output;
+    EXPECT_TRUE(fs::exists(dir + "/run/profile.json")) << sig << ": " << r.output;
+  }
 }
 
 // A run folder is never replaced silently, and one folder has one writer.
