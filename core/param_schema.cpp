@@ -55,9 +55,9 @@ ParamSpec ParamSpec::choice(std::string name, std::string def, std::vector<std::
   return s;
 }
 ParamSpec ParamSpec::int_list(std::string name, std::vector<int64_t> def, std::string doc,
-                              std::optional<size_t> length, std::optional<double> min) {
+                              std::optional<size_t> length, std::optional<double> min, std::optional<double> max) {
   ParamSpec s; s.name = std::move(name); s.type = ParamType::IntList; s.default_value = def; s.doc = std::move(doc);
-  s.length = length; s.min = min;
+  s.length = length; s.min = min; s.max = max;
   return s;
 }
 ParamSpec ParamSpec::float_list(std::string name, std::vector<double> def, std::string doc,

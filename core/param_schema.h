@@ -39,7 +39,8 @@ struct ParamSpec {
   static ParamSpec string(std::string name, std::string def, std::string doc);
   static ParamSpec choice(std::string name, std::string def, std::vector<std::string> choices, std::string doc);
   static ParamSpec int_list(std::string name, std::vector<int64_t> def, std::string doc,
-                            std::optional<size_t> length = {}, std::optional<double> min = {});
+                            std::optional<size_t> length = {}, std::optional<double> min = {},
+                            std::optional<double> max = {});
   static ParamSpec float_list(std::string name, std::vector<double> def, std::string doc,
                               std::optional<size_t> length = {});
   static ParamSpec string_list(std::string name, std::vector<std::string> def, std::string doc);

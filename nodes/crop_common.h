@@ -16,7 +16,7 @@
 namespace flowrun {
 
 inline ParamSpec patch_param_spec() {
-  return ParamSpec::int_list("patch", {112, 112, 80}, "patch size (x, y, z)", 3, 1);
+  return ParamSpec::int_list("patch", {112, 112, 80}, "patch size (x, y, z)", 3, 1, 1024);
 }
 inline ParamSpec pad_param_spec() {
   return ParamSpec::boolean("pad", true, "lineage padding; false = every volume must hold the patch");

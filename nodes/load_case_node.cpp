@@ -44,7 +44,7 @@ void register_load_case(Registry& r) {
   s.inputs = {{"in", "cases", "case ids and labeled flags"}};
   s.outputs = {{"out", "samples", "one sample per case, in the input's order"}};
   s.params = {
-      ParamSpec::integer("cache_mb", 2048, "cache bound in MiB (LRU by bytes); 0 = no cache", 0),
+      ParamSpec::integer("cache_mb", 2048, "cache bound in MiB (LRU by bytes); 0 = no cache", 0, 1 << 24),
   };
   // The description must parse: the cases it reads are the sampler's to check.
   s.preflight = [](const NodeContext& ctx) { preflight_dataset(ctx); };

@@ -101,8 +101,8 @@ void register_two_stream_sampler(Registry& r) {
   s.outputs = {{"out", "cases", "meta cases (labelled first) and labeled flags"}};
   s.params = {
       ParamSpec::string("split", "train", "split of the dataset description to sample from"),
-      ParamSpec::integer("labeled_batch", 2, "labelled cases per batch", 0),
-      ParamSpec::integer("unlabeled_batch", 2, "unlabelled cases per batch; 0 = supervised only", 0),
+      ParamSpec::integer("labeled_batch", 2, "labelled cases per batch", 0, 1024),
+      ParamSpec::integer("unlabeled_batch", 2, "unlabelled cases per batch; 0 = supervised only", 0, 1024),
       ParamSpec::real("labeled_fraction", 0, "labelled subset = first round(f * n) of the split; "
                       "null = the description's default", 0, 1).optional_value(),
       ParamSpec::integer("labeled_count", 0, "labelled subset = first N of the split; "

@@ -18,7 +18,7 @@ static const ParamSchema& synthetic_schema() {
   static const ParamSchema s = {
       ParamSpec::integer("cases", 24, "number of cases", 3, 10000),
       ParamSpec::integer("seed", 1337, "seed of the phantoms", 0),
-      ParamSpec::int_list("size", {64, 64, 48}, "volume size in voxels (x, y, z)", 3, 16),
+      ParamSpec::int_list("size", {64, 64, 48}, "volume size in voxels (x, y, z)", 3, 16, 1024),
       ParamSpec::float_list("spacing", {1.0, 1.0, 1.5}, "voxel spacing in mm", 3),
       ParamSpec::real("noise", 0.6, "std of the additive noise", 0),
       ParamSpec::real("contrast", 0.45, "organ minus background intensity", 0),

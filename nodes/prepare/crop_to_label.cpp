@@ -71,7 +71,7 @@ void register_prepare_crop_to_label(Registry& r) {
       ParamSpec::choice("rule", "patch", {"patch", "lineage"},
                         "patch: bbox + margin grown to reach the patch, slid inside; lineage: bbox + margin + jitter + "
                         "half the patch deficit per side, clipped"),
-      ParamSpec::int_list("patch", {96, 96, 96}, "training patch (x, y, z) the crop must reach", 3, 1),
+      ParamSpec::int_list("patch", {96, 96, 96}, "training patch (x, y, z) the crop must reach", 3, 1, 1024),
       ParamSpec::int_list("margin", {25, 25, 0}, "voxels kept beyond the label on each side", 3, 0),
       ParamSpec::int_list("jitter", {0, 0, 0}, "lineage rule: a random 0..jitter-1 more voxels per side", 3, 0),
       ParamSpec::string("axes", "xy", "the axes cropped (letters x, y, z); the others stay whole"),

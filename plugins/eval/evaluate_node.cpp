@@ -20,8 +20,8 @@ void add_inference_params(ParamSchema& p) {
   p.push_back(ParamSpec::resource_list("nets", {"net1", "net2"}, "the two model resources (net1, net2)"));
   p.push_back(ParamSpec::choice("network", "net1", {"net1", "net2", "ensemble"},
                                 "which network segments; ensemble = mean of both softmax maps"));
-  p.push_back(ParamSpec::int_list("patch", {112, 112, 80}, "sliding-window patch (x, y, z)", 3, 1));
-  p.push_back(ParamSpec::int_list("stride", {18, 18, 4}, "sliding-window stride (x, y, z)", 3, 1));
+  p.push_back(ParamSpec::int_list("patch", {112, 112, 80}, "sliding-window patch (x, y, z)", 3, 1, 1024));
+  p.push_back(ParamSpec::int_list("stride", {18, 18, 4}, "sliding-window stride (x, y, z)", 3, 1, 1024));
   p.push_back(ParamSpec::integer("window_batch", 4, "windows per forward call (results do not depend on it)", 1, 256));
   p.push_back(ParamSpec::boolean("lcc", false, "keep only the largest connected component"));
   p.push_back(ParamSpec::choice("normalize", "none", {"none", "zscore", "zscore_nonzero", "minmax", "hu_window"},

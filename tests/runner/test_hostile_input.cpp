@@ -225,10 +225,13 @@ TEST(HostileInput, OutOfRangeEvalOptionsAndLibraryBacktraces) {
     EXPECT_EQ(r.code, 2) << bad << ": " << r.output;
     EXPECT_NE(r.output.find(std::string(bad).substr(0, std::string(bad).find(' '))), std::string::npos) << r.output;
   }
-  // A model too large to allocate fails with LibTorch's message, not its backtrace.
+  // Widths beyond the schema's range are invalid input; a model within it
+  // but too large to allocate (1024 filters: ~29 GB of bottleneck weights)
+  // fails with LibTorch's message, not its backtrace.
   const std::string dir = testing::scratch("hostile_alloc");
   ASSERT_TRUE(write_tiny_run(dir, 1));
-  const auto r = fr("run " + dir + "/g.json --set params.threads=1 --set resources.net1.n_filters=100000 --out " + dir +
+  expect_refused(fr("validate " + dir + "/g.json --set resources.net1.n_filters=100000"), "in [1, 1024]");
+  const auto r = fr("run " + dir + "/g.json --set params.threads=1 --set resources.net1.n_filters=1024 --out " + dir +
                     "/run");
   EXPECT_NE(r.code, 0) << r.output;
   EXPECT_EQ(r.output.find("frame #"), std::string::npos) << r.output.substr(0, 3000);
