@@ -3,6 +3,15 @@
 #   scripts/sanitize.sh address [CTEST ARGS]  AddressSanitizer + UBSan, the whole suite (build-asan/)
 #   scripts/sanitize.sh thread  [CTEST ARGS]  ThreadSanitizer, the engine's tests: the oneTBB graph runner,
 #                                             scheduling, back edges, cancellation, plugins (build-tsan/)
+# ThreadSanitizer needs oneTBB itself built with -fsanitize=thread: Debian's
+# libtbb.so is not instrumented, so TSan cannot see its scheduler's
+# synchronisation and reports every flow graph as racy. TBB_TSAN_DIR names
+# the install prefix of such a build, made once from oneTBB's sources at
+# Debian's version (v2021.8.0):
+#   cmake -S oneTBB -B oneTBB/build-tsan -G Ninja -DTBB_TEST=OFF -DTBBMALLOC_BUILD=OFF -DTBB_STRICT=OFF \
+#     -DCMAKE_CXX_FLAGS=-fsanitize=thread -DCMAKE_C_FLAGS=-fsanitize=thread \
+#     -DCMAKE_SHARED_LINKER_FLAGS=-fsanitize=thread -DCMAKE_INSTALL_PREFIX=/opt/tbb-tsan
+#   cmake --build oneTBB/build-tsan && cmake --install oneTBB/build-tsan
 # A finding fails the test that hit it (UBSan does not recover, ASan and TSan
 # abort). JOBS overrides the parallelism (default: the core count).
 set -euo pipefail
@@ -22,9 +31,15 @@ case $mode in
     ctest --test-dir build-asan --output-on-failure -j"$jobs" "$@"
     ;;
   thread)
-    [[ -f build-tsan/build.ninja ]] || cmake -S . -B build-tsan "${common[@]}" -DFLOWRUN_SANITIZE=thread
+    tbb=${TBB_TSAN_DIR:-/opt/tbb-tsan}
+    if [[ ! -f $tbb/lib/cmake/TBB/TBBConfig.cmake ]]; then
+      echo "sanitize.sh thread: no oneTBB built with -fsanitize=thread at $tbb (set TBB_TSAN_DIR; see the top of this script)" >&2
+      exit 2
+    fi
+    [[ -f build-tsan/build.ninja ]] ||
+      cmake -S . -B build-tsan "${common[@]}" -DFLOWRUN_SANITIZE=thread -DTBB_DIR="$tbb/lib/cmake/TBB"
     cmake --build build-tsan -j"$jobs" --target test_core flowrun_testnodes flowrun_badabi flowrun_nullreg flowrun_throwing
-    export TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1:suppressions=$PWD/scripts/tsan.supp}
+    export TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1}
     ctest --test-dir build-tsan --output-on-failure -j"$jobs" -R '^(Execution|Plugins|Registry|Dot|Params|Validation|ValidationBackEdges|ValidationKeys|GraphDocument|Extends|Overrides)\.' "$@"
     ;;
   *)
