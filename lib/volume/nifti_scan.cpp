@@ -95,7 +95,11 @@ void scan_nifti(const std::string& file) {
   if (!gz.f) throw InputError("cannot open '" + file + "'");
   unsigned char h[348];
   if (gz.read(h, sizeof h) != sizeof h) throw InputError("cannot read '" + file + "': shorter than a NIfTI header");
-  if (load<int32_t>(h, false) == 540 || load<int32_t>(h, true) == 540) return;  // NIfTI-2: ITK decides
+  // NIfTI-2 (sizeof_hdr 540, its magic at byte 4): ITK decides. A 540 with a
+  // NIfTI-1 layout is read as NIfTI-1 by the library, and so here.
+  if ((load<int32_t>(h, false) == 540 || load<int32_t>(h, true) == 540) && h[4] == 'n' &&
+      (h[5] == '+' || h[5] == 'i') && h[6] == '2')
+    return;
   // NIfTI-1 and Analyze as the NIfTI library under ITK reads them: it goes by
   // dim[0] (1..7 as read, or byte-swapped) and looks at sizeof_hdr only when
   // dim[0] is 0. Going by sizeof_hdr let headers through that the library
@@ -155,7 +159,7 @@ void scan_nifti(const std::string& file) {
   // The library sizes voxels by datatype; bitpix only when it knows no better.
   size_t bytes_per = datatype_bytes(datatype);
   if (bytes_per == 0 && bitpix > 0 && bitpix % 8 == 0) bytes_per = size_t(bitpix / 8);
-  if (bytes_per == 0 || !(analyze || vox_offset >= 348.0f)) return;
+  if (bytes_per == 0) return;
   size_t total = 0;
   // Up to 7 dimensions of 32767 overflow 64 bits; no file holds that many
   // bytes, and ITK would try to allocate what the wrapped count says.
@@ -182,8 +186,10 @@ void scan_nifti(const std::string& file) {
     }
     return;
   }
-  // Skip the extensions between the header and the voxel data.
-  size_t skip = size_t(vox_offset) - sizeof h;
+  // Skip the extensions between the header and the voxel data. The library
+  // reads a one-file NIfTI's voxels from byte 352 at the earliest, whatever
+  // vox_offset says (0 included).
+  size_t skip = std::max<size_t>(352, vox_offset >= 352.0f ? size_t(vox_offset) : 0) - sizeof h;
   while (skip > 0) {
     const size_t got = gz.read(buf.data(), std::min(skip, buf.size()));
     if (got == 0) break;
