@@ -192,7 +192,10 @@ json validate_params(const json& given, const ParamSchema& schema, const std::st
   if (given.is_object()) {
     std::vector<std::string> known;
     for (auto& s : schema) known.push_back(s.name);
-    for (auto& [k, v] : given.items()) {
+    for (auto& item : given.items()) {
+      // Named, not a structured binding: lambdas capture it (clang < 16 refuses bindings).
+      const std::string& k = item.key();
+      const json& v = item.value();
       auto it = std::find_if(schema.begin(), schema.end(), [&](const ParamSpec& s) { return s.name == k; });
       if (it == schema.end()) {
         std::string msg = where + "." + k + ": unknown parameter";

@@ -1,17 +1,29 @@
-// HDF5 volume reading via the C API. Debian's libhdf5 is built without thread
-// safety, so every call here runs under one process-wide mutex: load nodes
-// read cases concurrently. A build without HDF5 (FLOWRUN_WITH_HDF5=OFF, the
-// GPU machine's) recognises .h5 paths and says it cannot read them.
+// HDF5 volume reading via the C API, in a child process: libhdf5 (1.10)
+// dereferences null on some corrupt files (found by fuzzing: H5Dopen2 ->
+// H5G__stab_lookup -> H5HL_protect), before any check of ours can run, and a
+// crash there must not end a training run. The child does every HDF5 call and
+// sends the volume (or the error) back through a pipe; a child killed by a
+// signal becomes an InputError naming the file. Being a fresh copy of an
+// idle library, it also needs no lock against the load nodes' concurrent
+// reads (Debian's libhdf5 is not thread-safe; the parent never calls it). A
+// build without HDF5 (FLOWRUN_WITH_HDF5=OFF, the GPU machine's) recognises
+// .h5 paths and says it cannot read them.
 #include "lib/volume/h5_io.h"
 
 #if FLOWRUN_WITH_HDF5
 #include <hdf5.h>
 #endif
 
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
+#include <csignal>
+#include <cstring>
 #include <filesystem>
-#include <mutex>
 
 #include "core/error.h"
 
@@ -20,11 +32,6 @@ namespace fs = std::filesystem;
 
 #if FLOWRUN_WITH_HDF5
 namespace {
-
-std::mutex& h5_mutex() {
-  static std::mutex m;
-  return m;
-}
 
 // Owns one HDF5 identifier; closes it with the matching H5?close.
 class Handle {
@@ -58,7 +65,7 @@ std::string top_level_names(hid_t file) {
 }
 
 template <class T>
-Volume<T> read(const std::string& file, const std::string& key, const H5Options& opts, hid_t memtype) {
+Volume<T> read_here(const std::string& file, const std::string& key, const H5Options& opts, hid_t memtype) {
   if (opts.axis_order != "xyz" && opts.axis_order != "zyx") {
     throw InputError("HDF5 axis order '" + opts.axis_order + "' for '" + file + "' is not supported; expected \"xyz\" or \"zyx\"");
   }
@@ -70,7 +77,6 @@ Volume<T> read(const std::string& file, const std::string& key, const H5Options&
   }
   const std::string name = file + ":" + key;
 
-  std::lock_guard<std::mutex> lock(h5_mutex());
   hid_t fid = -1;
   H5E_BEGIN_TRY { fid = H5Fopen(file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT); }
   H5E_END_TRY;
@@ -140,6 +146,105 @@ Volume<T> read(const std::string& file, const std::string& key, const H5Options&
       for (int64_t y = 0; y < ny; ++y)
         for (int64_t x = 0; x < nx; ++x) v.data[size_t((x * ny + y) * nz + z)] = buf[size_t((z * ny + y) * nx + x)];
   }
+  return v;
+}
+
+
+// The child's reply on the pipe: a status byte (0 volume, 1 InputError,
+// 2 other failure), then the size and data, or the message.
+bool write_all(int fd, const void* p, size_t n) {
+  const char* c = static_cast<const char*>(p);
+  while (n > 0) {
+    const ssize_t w = ::write(fd, c, n);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) return false;
+    c += w;
+    n -= size_t(w);
+  }
+  return true;
+}
+
+bool read_all(int fd, void* p, size_t n) {
+  char* c = static_cast<char*>(p);
+  while (n > 0) {
+    const ssize_t r = ::read(fd, c, n);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) return false;
+    c += r;
+    n -= size_t(r);
+  }
+  return true;
+}
+
+template <class T>
+[[noreturn]] void child_main(int fd, const std::string& file, const std::string& key, const H5Options& opts,
+                             hid_t memtype) {
+  uint8_t status = 0;
+  std::string message;
+  try {
+    const Volume<T> v = read_here<T>(file, key, opts, memtype);
+    const bool ok = write_all(fd, &status, 1) && write_all(fd, v.size.data(), sizeof v.size) &&
+                    write_all(fd, v.data.data(), v.data.size() * sizeof(T));
+    ::_exit(ok ? 0 : 3);
+  } catch (const InputError& e) {
+    status = 1;
+    message = e.what();
+  } catch (const std::exception& e) {
+    status = 2;
+    message = e.what();
+  }
+  const uint64_t n = message.size();
+  (void)(write_all(fd, &status, 1) && write_all(fd, &n, sizeof n) && write_all(fd, message.data(), message.size()));
+  ::_exit(0);
+}
+
+template <class T>
+Volume<T> read(const std::string& file, const std::string& key, const H5Options& opts, hid_t memtype) {
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) throw RunError("reading '" + file + "': pipe: " + std::strerror(errno));
+  const pid_t pid = ::fork();
+  if (pid < 0) {
+    ::close(fds[0]);
+    ::close(fds[1]);
+    throw RunError("reading '" + file + "': fork: " + std::strerror(errno));
+  }
+  if (pid == 0) {
+    ::close(fds[0]);
+    child_main<T>(fds[1], file, key, opts, memtype);
+  }
+  ::close(fds[1]);
+  uint8_t status = 255;
+  Volume<T> v;
+  std::string message;
+  bool complete = read_all(fds[0], &status, 1);
+  if (complete && status == 0) {
+    complete = read_all(fds[0], v.size.data(), sizeof v.size);
+    int64_t count = 1;
+    for (int64_t d : v.size) complete = complete && d > 0 && !__builtin_mul_overflow(count, d, &count);
+    if (complete) {
+      v.data.resize(size_t(count));
+      complete = read_all(fds[0], v.data.data(), v.data.size() * sizeof(T));
+    }
+    v.geometry.spacing_known = false;
+  } else if (complete) {
+    uint64_t n = 0;
+    complete = read_all(fds[0], &n, sizeof n) && n < (1u << 20);
+    if (complete) {
+      message.resize(n);
+      complete = read_all(fds[0], message.data(), n);
+    }
+  }
+  ::close(fds[0]);
+  int wstatus = 0;
+  while (::waitpid(pid, &wstatus, 0) < 0 && errno == EINTR) {
+  }
+  if (WIFSIGNALED(wstatus))
+    throw InputError("cannot read '" + file + ":" + key + "': the HDF5 library crashed on it (signal " +
+                     std::to_string(WTERMSIG(wstatus)) + "); the file is corrupt");
+  if (!complete || !WIFEXITED(wstatus) || WEXITSTATUS(wstatus) != 0)
+    throw RunError("reading '" + file + ":" + key + "': the HDF5 reader process failed");
+  if (status == 1) throw InputError(message);
+  if (status != 0) throw RunError("reading '" + file + ":" + key + "': " + message);
   return v;
 }
 

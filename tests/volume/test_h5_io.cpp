@@ -1,5 +1,7 @@
 // HDF5 reading: keys from the path or the default, both axis orders, dtype
 // conversion, and InputErrors naming file and key.
+#include <fstream>
+
 #include "lib/volume/volume_io.h"
 #include "test_util.h"
 
@@ -108,4 +110,24 @@ TEST(H5Io, NanInImageAndBadLabelValues) {
 }
 
 }  // namespace
+// A file on which libhdf5 itself dereferences null (found by fuzz_volume):
+// the read runs in a child process, so the crash is an InputError naming the
+// file, and the process reading it goes on.
+TEST(H5Io, LibraryCrashOnACorruptFileIsAnInputError) {
+  std::ifstream in(std::string(FLOWRUN_SOURCE_DIR) + "/fuzz/regressions/fuzz_volume/h5_dopen_stab_lookup_segv",
+                   std::ios::binary);
+  const std::string bytes((std::istreambuf_iterator<char>(in)), {});
+  ASSERT_GT(bytes.size(), 1u);
+  const std::string file = (test::temp_dir() / "crash.h5").string();
+  std::ofstream(file, std::ios::binary) << bytes.substr(1);  // byte 0 is the fuzz target's mode
+  for (int i = 0; i < 2; ++i) {
+    expect_error<InputError>([&] { read_label(file + ":image"); }, {file, "the HDF5 library crashed on it"});
+    expect_error<InputError>([&] { read_image(file + ":image"); }, {file});
+  }
+  // Reading goes on working in this process.
+  const auto good = test::temp_dir() / "good.h5";
+  test::write_h5(good, "image", {4, 3, 2}, ramp_values({4, 3, 2}, false), H5T_STD_I16LE, H5T_NATIVE_INT16);
+  expect_ramp(read_image(good.string() + ":image"), {4, 3, 2});
+}
+
 }  // namespace flowrun
