@@ -27,7 +27,7 @@ case $mode in
     # Leak checking is off: LibTorch, ITK and oneTBB keep process-lifetime
     # allocations that LeakSanitizer reports at exit from code not ours.
     export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0:abort_on_error=1:strict_string_checks=1:detect_stack_use_after_return=1}
-    export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+    export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1:suppressions=$PWD/scripts/ubsan.supp}
     ctest --test-dir build-asan --output-on-failure -j"$jobs" "$@"
     ;;
   thread)
