@@ -119,11 +119,24 @@ void scan_nifti(const std::string& file) {
   const unsigned char* magic = h + 344;
   const bool nifti1 = magic[0] == 'n' && (magic[1] == '+' || magic[1] == 'i') && magic[2] >= '1' &&
                       magic[2] <= '9' && magic[3] == '\0';
-  auto require_finite_floats = [&](size_t offset, int count, const char* field) {
+  // Finite and at most `bound` in magnitude: ITK's orientation SVD (vnl,
+  // in float) also loops for minutes on an sform entry near FLT_MAX (found
+  // by fuzzing). Voxel sizes and matrix entries are millimetres (1e5: a
+  // 100 m voxel), offsets positions (1e9 mm).
+  auto require_finite_floats = [&](size_t offset, int count, const char* field, double bound = 1e9,
+                                   int stride_bounded = 0, double matrix_bound = 1e5) {
     for (int i = 0; i < count; ++i) {
-      if (!std::isfinite(load<float>(h + offset + 4 * size_t(i), swap)))
+      const float v = load<float>(h + offset + 4 * size_t(i), swap);
+      const double limit = stride_bounded > 0 && (i % stride_bounded) != stride_bounded - 1 ? matrix_bound : bound;
+      if (!std::isfinite(v))
         throw InputError("cannot read '" + file + "': the NIfTI header's " + field + "[" + std::to_string(i) +
                          "] is not a finite number");
+      if (std::fabs(double(v)) > limit) {
+        char text[64];
+        std::snprintf(text, sizeof text, "%g", double(v));
+        throw InputError("cannot read '" + file + "': the NIfTI header's " + field + "[" + std::to_string(i) +
+                         "] = " + text + " is implausibly large (at most " + (limit > 1e6 ? "1e9" : "1e5") + ")");
+      }
     }
   };
   require_finite_floats(76, 8, "pixdim");
@@ -131,15 +144,15 @@ void scan_nifti(const std::string& file) {
   // and a negative one into its magnitude, without a word: refuse them.
   for (int a = 1; a <= 3; ++a) {
     const float d = load<float>(h + 76 + 4 * size_t(a), swap);
-    if (!(d > 0.0f) && load<int16_t>(h + 40, swap) >= a) {
+    if (!(d > 0.0f && d <= 1e5f) && load<int16_t>(h + 40, swap) >= a) {
       char text[64];
       std::snprintf(text, sizeof text, "%g", double(d));
       throw InputError("cannot read '" + file + "': voxel spacing pixdim[" + std::to_string(a) + "] = " + text +
-                       "; expected positive sizes (fix the file's header)");
+                       "; expected positive sizes up to 1e5 (fix the file's header)");
     }
   }
   if (nifti1 && load<int16_t>(h + 252, swap) > 0) require_finite_floats(256, 6, "quatern_b..qoffset_z");
-  if (nifti1 && load<int16_t>(h + 254, swap) > 0) require_finite_floats(280, 12, "srow_x..srow_z");
+  if (nifti1 && load<int16_t>(h + 254, swap) > 0) require_finite_floats(280, 12, "srow_x..srow_z", 1e9, 4);
   if (nifti1 && magic[1] == 'i') return;  // header/image pair: the voxels are in the .img
   // No magic: an Analyze 7.5 header in a .nii. ITK reads its voxels from the
   // file's first byte on, header included, and does not notice a short file
