@@ -12,6 +12,7 @@
 #include <oneapi/tbb/global_control.h>
 #include <oneapi/tbb/task_arena.h>
 
+#include "core/atomic_file.h"
 #include "core/error.h"
 
 namespace flowrun {
@@ -179,10 +180,6 @@ void Execution::create_nodes() {
     if (!e.back) from.sink = false;
   }
   for (auto& rt : nodes_) n_sinks_ += rt->sink ? 1 : 0;
-  bool has_source = false;
-  for (auto& rt : nodes_) has_source = has_source || rt->n_inputs == 0;
-  if (!has_source)
-    throw InputError(graph_.spec.where("$.nodes") + ": no node without inputs, so nothing can start a batch");
   for (auto& rt : nodes_) {
     try {
       rt->node = registry_.create_node(rt->spec->type, rt->ctx);
@@ -416,21 +413,11 @@ RunResult Execution::run() {
   if (!options_.out_dir.empty()) {
     // Written whole or not at all: a full disk must not leave half a profile
     // that `flowrun dot --profile` and a later resume would trip over.
-    namespace fs = std::filesystem;
-    std::error_code ec;
-    fs::create_directories(options_.out_dir, ec);
-    const fs::path file = fs::path(options_.out_dir) / "profile.json";
-    const fs::path tmp = file.string() + ".tmp";
-    bool written = false;
-    {
-      std::ofstream f(tmp);
-      f << result.profile.dump(2) << "\n";
-      written = static_cast<bool>(f.flush());
-    }
-    if (written) fs::rename(tmp, file, ec);
-    if (!written || ec) {
-      fs::remove(tmp, ec);
-      if (!failed_) throw RunError("writing " + file.string() + " failed (disk full?); the run itself completed");
+    try {
+      write_file_atomically((std::filesystem::path(options_.out_dir) / "profile.json").string(),
+                            result.profile.dump(2) + "\n");
+    } catch (const RunError& e) {
+      if (!failed_) throw RunError(std::string(e.what()) + "; the run itself completed");
     }
   }
   if (failed_) throw RunError(error_);

@@ -35,10 +35,8 @@ static void check_resource_refs(const nlohmann::json& params, const ParamSchema&
       const std::string at = pw + "." + p.name + (single ? "" : "[" + std::to_string(i) + "]");
       auto it = resource_types.find(rname);
       if (it == resource_types.end()) {
-        std::vector<std::string> names;
-        for (auto& [n, t] : resource_types) names.push_back(n);
         std::string known;
-        for (auto& n : names) known += (known.empty() ? "" : ", ") + n;
+        for (auto& [n, t] : resource_types) known += (known.empty() ? "" : ", ") + n;
         throw InputError(at + ": no resource named '" + rname + "' in $.resources" + ctx +
                          (known.empty() ? " (the graph declares none)" : " (it declares: " + known + ")"));
       }
@@ -204,34 +202,30 @@ ValidatedGraph validate_graph(const GraphSpec& spec, const Registry& registry, c
     if (state[it->id] == 0) visit(it->id);
 
   // Something must start a batch: a node no edge feeds, not even a back edge.
-  std::set<std::string> fed_nodes;
-  for (auto& e : spec.edges) fed_nodes.insert(e.to.node);
-  if (fed_nodes.size() == ids.size())
+  std::map<std::string, std::set<std::string>> connected;  // node -> its wired input ports
+  for (auto& e : spec.edges) connected[e.to.node].insert(e.to.port);
+  if (connected.size() == ids.size())
     throw InputError(spec.where("$.nodes") + ": no node without inputs, so nothing can start a batch");
 
-  if (options.preflight) {
-    std::map<std::string, std::set<std::string>> connected;
-    for (auto& e : spec.edges) connected[e.to.node].insert(e.to.port);
-    for (auto& n : spec.nodes) {
-      const NodeSchema& s = registry.node(n.type)->schema;
-      if (!s.preflight) continue;
-      NodeContext c;
-      c.id = n.id;
-      c.type = n.type;
-      c.params = vg.node_params.at(n.id);
-      c.globals = vg.globals;
-      c.graph_file = spec.file;
-      c.graph_dir = spec.dir;
-      c.dataset = spec.dataset;
-      c.graph_json = spec.doc;
-      c.connected = connected[n.id];
-      c.check_files = options.check_files;
-      c.dataset_pending = options.dataset_pending;
-      try {
-        s.preflight(c);
-      } catch (const InputError& e) {
-        throw InputError(spec.where_node(n) + ": " + e.what());
-      }
+  for (auto& n : spec.nodes) {
+    const NodeSchema& s = registry.node(n.type)->schema;
+    if (!s.preflight) continue;
+    NodeContext c;
+    c.id = n.id;
+    c.type = n.type;
+    c.params = vg.node_params.at(n.id);
+    c.globals = vg.globals;
+    c.graph_file = spec.file;
+    c.graph_dir = spec.dir;
+    c.dataset = spec.dataset;
+    c.graph_json = spec.doc;
+    c.connected = connected[n.id];
+    c.check_files = options.check_files;
+    c.dataset_pending = options.dataset_pending;
+    try {
+      s.preflight(c);
+    } catch (const InputError& e) {
+      throw InputError(spec.where_node(n) + ": " + e.what());
     }
   }
   return vg;

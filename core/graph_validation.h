@@ -25,8 +25,7 @@ struct ValidatedGraph {
 };
 
 struct ValidateOptions {
-  bool preflight = true;         // run each node type's NodeSchema::preflight
-  bool check_files = true;       // ... including its checks that data files exist
+  bool check_files = true;       // NodeSchema::preflight also checks that data files exist
   bool dataset_pending = false;  // the dataset description is generated later, by run
 };
 

@@ -8,6 +8,7 @@
 #include <iomanip>
 #include <sstream>
 
+#include "core/atomic_file.h"
 #include "core/error.h"
 
 namespace fs = std::filesystem;
@@ -71,25 +72,7 @@ void write_metrics_csv(const EvalResult& r, const std::string& path) {
 }
 
 void write_json_file(const nlohmann::json& doc, const std::string& path) {
-  const fs::path p(path);
-  if (p.has_parent_path()) fs::create_directories(p.parent_path());
-  const std::string tmp = path + ".tmp";
-  std::error_code ec;
-  {
-    std::ofstream f(tmp);
-    f << doc.dump(2) << '\n';
-    if (!f.flush()) {
-      f.close();
-      fs::remove(tmp, ec);
-      throw RunError("cannot write " + path + " (disk full?)");
-    }
-  }
-  fs::rename(tmp, path, ec);
-  if (ec) {
-    std::error_code ignore;
-    fs::remove(tmp, ignore);
-    throw RunError("cannot rename " + tmp + " to " + path + ": " + ec.message());
-  }
+  write_file_atomically(path, doc.dump(2) + "\n");
 }
 
 std::string result_table(const nlohmann::json& r) {

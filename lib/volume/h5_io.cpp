@@ -149,33 +149,27 @@ Volume<T> read_here(const std::string& file, const std::string& key, const H5Opt
   return v;
 }
 
+// Moves all n bytes through read(2) or write(2), retrying short transfers
+// and EINTR; false on an error or end of file.
+template <class Op, class Byte>
+bool transfer_all(Op op, int fd, Byte* p, size_t n) {
+  while (n > 0) {
+    const ssize_t k = op(fd, p, n);
+    if (k < 0 && errno == EINTR) continue;
+    if (k <= 0) return false;
+    p += k;
+    n -= size_t(k);
+  }
+  return true;
+}
+
+bool write_all(int fd, const void* p, size_t n) {
+  return transfer_all(::write, fd, static_cast<const char*>(p), n);
+}
+bool read_all(int fd, void* p, size_t n) { return transfer_all(::read, fd, static_cast<char*>(p), n); }
 
 // The child's reply on the pipe: a status byte (0 volume, 1 InputError,
 // 2 other failure), then the size and data, or the message.
-bool write_all(int fd, const void* p, size_t n) {
-  const char* c = static_cast<const char*>(p);
-  while (n > 0) {
-    const ssize_t w = ::write(fd, c, n);
-    if (w < 0 && errno == EINTR) continue;
-    if (w <= 0) return false;
-    c += w;
-    n -= size_t(w);
-  }
-  return true;
-}
-
-bool read_all(int fd, void* p, size_t n) {
-  char* c = static_cast<char*>(p);
-  while (n > 0) {
-    const ssize_t r = ::read(fd, c, n);
-    if (r < 0 && errno == EINTR) continue;
-    if (r <= 0) return false;
-    c += r;
-    n -= size_t(r);
-  }
-  return true;
-}
-
 template <class T>
 [[noreturn]] void child_main(int fd, const std::string& file, const std::string& key, const H5Options& opts,
                              hid_t memtype) {

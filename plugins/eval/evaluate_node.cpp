@@ -87,12 +87,18 @@ void add_checkpoint_params(ParamSchema& p) {
   p.push_back(ParamSpec::choice("which", "best", {"best", "last"}, "for a run folder: checkpoints/<which>.pt"));
 }
 
+// The .pt file params.checkpoint and params.which name; InputError when
+// there is none.
+std::string checkpoint_file(const NodeContext& ctx) {
+  return resolve_checkpoint(ctx.resolve_path(ctx.params.at("checkpoint").get<std::string>()),
+                            ctx.params.at("which").get<std::string>());
+}
+
 // Loads the selected networks' weights; the checkpoint's own architecture
 // check names the resource and keys when they do not match.
 nlohmann::json load_weights(const NodeContext& ctx, const std::vector<std::shared_ptr<SegmentationModel>>& models,
                             const std::vector<std::string>& names, std::string* file) {
-  *file = resolve_checkpoint(ctx.resolve_path(ctx.params.at("checkpoint").get<std::string>()),
-                             ctx.params.at("which").get<std::string>());
+  *file = checkpoint_file(ctx);
   std::map<std::string, SegmentationModel*> by_name;
   for (size_t i = 0; i < models.size(); ++i) by_name[names[i]] = models[i].get();
   return load_checkpoint(*file, by_name, nullptr);
@@ -126,8 +132,7 @@ std::vector<std::string> cases_to_score(const NodeContext& ctx, const DatasetDes
 
 void preflight_evaluate(const NodeContext& ctx) {
   selected_names(ctx);
-  resolve_checkpoint(ctx.resolve_path(ctx.params.at("checkpoint").get<std::string>()),
-                     ctx.params.at("which").get<std::string>());
+  checkpoint_file(ctx);
   const std::optional<DatasetDescription> dataset = preflight_dataset(ctx);
   if (!dataset) return;
   const std::vector<std::string> ids = cases_to_score(ctx, *dataset);
@@ -187,8 +192,7 @@ class EvaluateNode : public Node {
 
 void preflight_infer(const NodeContext& ctx) {
   selected_names(ctx);
-  resolve_checkpoint(ctx.resolve_path(ctx.params.at("checkpoint").get<std::string>()),
-                     ctx.params.at("which").get<std::string>());
+  checkpoint_file(ctx);
   const auto inputs = ctx.params.at("input").get<std::vector<std::string>>();
   if (inputs.empty()) throw InputError("node '" + ctx.id + "': no input volume");
   std::error_code ec;
