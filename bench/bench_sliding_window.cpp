@@ -18,6 +18,7 @@
 
 #include "lib/volume/volume_io.h"
 #include "lib/eval/sliding_window.h"
+#include "lib/torch/cpu_settings.h"
 #include "plugins/vnet/vnet.h"
 
 namespace {
@@ -63,7 +64,9 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
-  if (threads > 0) torch::set_num_threads(threads);
+  // The same process settings as flowrun itself, so its figures are flowrun's.
+  const bool malloc_tuned = flowrun::tune_malloc_for_tensors();
+  const flowrun::CpuThreads cpu = flowrun::configure_cpu_threads(threads);
   const torch::Device device(device_name);
 
   at::Tensor image;
@@ -86,10 +89,11 @@ int main(int argc, char** argv) {
   torch::NoGradGuard no_grad;
   const flowrun::WindowPlan plan = flowrun::plan_windows(size, opt);
   std::printf("command: %s\n", command.c_str());
-  std::printf("volume %s (%s), patch %s, stride %s: %lld windows; torch threads %d; device %s\n",
+  std::printf("volume %s (%s), patch %s, stride %s: %lld windows; torch threads %d, BLAS threads %d, malloc tuning %s; device %s\n",
               flowrun::shape_string(size).c_str(), image_spec.empty() ? "random" : image_spec.c_str(),
               flowrun::shape_string(opt.patch).c_str(), flowrun::shape_string(opt.stride).c_str(),
-              static_cast<long long>(plan.windows()), torch::get_num_threads(), device_name.c_str());
+              static_cast<long long>(plan.windows()), cpu.torch, cpu.blas, malloc_tuned ? "on" : "off",
+              device_name.c_str());
 
   at::Tensor reference;
   double base = 0, best = 1e300;

@@ -13,6 +13,7 @@
 #include <oneapi/tbb/task_arena.h>
 
 #include "core/atomic_file.h"
+#include "core/cpu_count.h"
 #include "core/error.h"
 
 namespace flowrun {
@@ -350,7 +351,7 @@ RunResult Execution::run() {
   }
 
   int threads = options_.max_threads > 0 ? options_.max_threads : graph_.globals.value("threads", 0);
-  if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  if (threads <= 0) threads = usable_cpu_count();
   // Workers are capped at the core count unless raised explicitly.
   oneapi::tbb::global_control control(oneapi::tbb::global_control::max_allowed_parallelism, threads);
   oneapi::tbb::task_arena arena(threads);

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "core/error.h"
-#include "runner/malloc_tuning.h"
+#include "lib/torch/cpu_settings.h"
 #include "runner/verbs.h"
 
 int main(int argc, char** argv) {

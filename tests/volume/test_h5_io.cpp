@@ -130,4 +130,14 @@ TEST(H5Io, LibraryCrashOnACorruptFileIsAnInputError) {
   expect_ramp(read_image(good.string() + ":image"), {4, 3, 2});
 }
 
+TEST(H5Io, AMissingReaderHelperIsARunErrorNamingIt) {
+  const auto good = test::temp_dir() / "good_for_helper.h5";
+  test::write_h5(good, "image", {4, 3, 2}, ramp_values({4, 3, 2}, false), H5T_STD_I16LE, H5T_NATIVE_INT16);
+  setenv("FLOWRUN_H5_READER", "/nonexistent/flowrun-h5-read", 1);
+  expect_error<RunError>([&] { read_image(good.string() + ":image"); },
+                         {good.string(), "/nonexistent/flowrun-h5-read", "FLOWRUN_H5_READER"});
+  unsetenv("FLOWRUN_H5_READER");
+  expect_ramp(read_image(good.string() + ":image"), {4, 3, 2});
+}
+
 }  // namespace flowrun
