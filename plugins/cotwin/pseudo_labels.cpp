@@ -8,6 +8,7 @@
 
 #include "core/error.h"
 #include "lib/ops/shift_crop.h"
+#include "lib/torch/channel_argmax.h"
 
 namespace flowrun {
 namespace {
@@ -71,7 +72,7 @@ std::string to_string(Combine combine) {
 at::Tensor fixed_pseudo_label(const at::Tensor& teacher_logits_a) {
   at::NoGradGuard no_grad;
   // softmax is monotone per voxel, so its argmax is the logits' argmax.
-  return teacher_logits_a.detach().argmax(1);
+  return channel_argmax(teacher_logits_a.detach(), 1);
 }
 
 at::Tensor dynamic_pseudo_label(const at::Tensor& teacher_logits_a,
@@ -101,7 +102,7 @@ at::Tensor dynamic_pseudo_label(const at::Tensor& teacher_logits_a,
       }
     }
   }
-  return q.argmax(1);
+  return channel_argmax(q, 1);
 }
 
 }  // namespace flowrun
