@@ -18,6 +18,9 @@ Works:
                   from a run of 1+K iterations minus a run of 1, so start-up,
                   first-call set-up and data loading are excluded as they are
                   on the reference side)
+  cps112bf16      cps112 with bf16 autocast of the forward passes on both sides
+                  (flowrun: nodes.forward.bf16=true); pays only on CPUs with
+                  AVX512_BF16 or AMX
   cotwin112       one CoTwin step (graphs/la_5.json), the shifted crops' extra
                   forward included
   window          the sliding window over one LA-sized volume 175x132x88,
@@ -46,6 +49,7 @@ TUNED = {"MALLOC_MMAP_THRESHOLD_": "1073741824", "MALLOC_TRIM_THRESHOLD_": "1073
 WORKS = {
     "cps64": {"kind": "step", "method": "cps", "size": [64, 64, 64]},
     "cps112": {"kind": "step", "method": "cps", "size": [112, 112, 80]},
+    "cps112bf16": {"kind": "step", "method": "cps", "size": [112, 112, 80], "bf16": True},
     "cotwin112": {"kind": "step", "method": "cotwin", "size": [112, 112, 80]},
     "window": {"kind": "window", "size": [175, 132, 88], "patch": [112, 112, 80], "stride": [18, 18, 4]},
 }
@@ -71,7 +75,7 @@ def reference(work, w, steps, env, core):
     cmd = [PY, os.path.join(ROOT, "bench/reference/time_reference.py"), w["method"] if w["kind"] == "step" else "window",
            "--size"] + [str(s) for s in w["size"]] + ["--threads", "1"]
     if w["kind"] == "step":
-        cmd += ["--steps", str(steps), "--warmup", "1"]
+        cmd += ["--steps", str(steps), "--warmup", "1"] + (["--bf16"] if w.get("bf16") else [])
     else:
         cmd += ["--patch"] + [str(s) for s in w["patch"]] + ["--stride"] + [str(s) for s in w["stride"]]
         cmd += ["--steps", "1", "--warmup", "0"]
@@ -90,7 +94,8 @@ def flowrun_graph_busy(w, iterations, out_dir, build, core):
            # case, one window, no test pass, so it stays out of the way.
            "--set", "nodes.validate.every=1000000", "--set", "nodes.validate.max_cases=1",
            "--set", "nodes.validate.patch=" + size, "--set", "nodes.validate.stride=" + size,
-           "--set", "nodes.validate.test_at_end=false", "--set", "nodes.checkpoint.every=1000000"]
+           "--set", "nodes.validate.test_at_end=false", "--set", "nodes.checkpoint.every=1000000",
+           "--set", "nodes.forward.bf16=%s" % ("true" if w.get("bf16") else "false")]
     run(cmd, clean_env(), core)
     prof = json.load(open(os.path.join(out_dir, "profile.json")))
     return sum(prof["nodes"][n]["busy_seconds"] for n in COMPUTE_NODES)

@@ -10,7 +10,7 @@ shifted crops B without autograd and forms the dynamic pseudo-labels.
 Prints one line per timed repetition, `seconds S`, after `warmup` untimed
 ones; the environment (threads, malloc) is the caller's.
 
-usage: time_reference.py cps|cotwin --size X Y Z [--labeled-bs 2] [--unlabeled-bs 2] [--steps 3] [--warmup 1]
+usage: time_reference.py cps|cotwin --size X Y Z [--labeled-bs 2] [--unlabeled-bs 2] [--steps 3] [--warmup 1] [--bf16]
        time_reference.py window --size X Y Z [--patch 112 112 80] [--stride 18 18 4] [--steps 1] [--warmup 0]
        [--threads 1] [--filters 16]"""
 import argparse
@@ -33,11 +33,14 @@ from lineage_data import sliding_window  # noqa: E402
 from vnet import VNet  # noqa: E402
 
 
-def cps_step(net1, net2, opt1, opt2, image, label, n_labeled, w):
-    """SSL4MIS cross_pseudo_supervision_3D's iteration."""
+def cps_step(net1, net2, opt1, opt2, image, label, n_labeled, w, bf16=False):
+    """SSL4MIS cross_pseudo_supervision_3D's iteration; bf16: autocast of the
+    forward passes, fp32 logits to the losses (as flowrun's nodes.forward.bf16)."""
     net1.train()
     net2.train()
-    out1, out2 = net1(image), net2(image)
+    with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+        out1, out2 = net1(image), net2(image)
+    out1, out2 = out1.float(), out2.float()
     sup = supervised(out1[:n_labeled], label) + supervised(out2[:n_labeled], label)
     p1 = out1[n_labeled:].detach().argmax(1)
     p2 = out2[n_labeled:].detach().argmax(1)
@@ -63,6 +66,7 @@ def main():
     ap.add_argument("--warmup", type=int, default=1)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--filters", type=int, default=16)
+    ap.add_argument("--bf16", action="store_true", help="cps: bf16 autocast of the forward passes")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
@@ -84,7 +88,7 @@ def main():
     label = (torch.rand(nl, *a.size) > 0.7).long()
     if a.work == "cps":
         opts = [torch.optim.SGD(n.parameters(), lr=0.01, momentum=0.9, weight_decay=1e-4) for n in (net1, net2)]
-        run = lambda: cps_step(net1, net2, opts[0], opts[1], image, label, nl, 1.0)  # noqa: E731
+        run = lambda: cps_step(net1, net2, opts[0], opts[1], image, label, nl, 1.0, a.bf16)  # noqa: E731
     else:
         opt = torch.optim.SGD(list(net1.parameters()) + list(net2.parameters()), lr=0.01, momentum=0.9,
                               weight_decay=1e-4)

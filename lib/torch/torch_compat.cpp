@@ -28,33 +28,56 @@ int64_t cuda_device_count() { return at::globalContext().hasCUDA() ? static_cast
 
 // 2.4 made autocast per device type (set_autocast_enabled(kCUDA, ...)); the
 // CUDA-only spellings before it were deprecated then.
-CudaAutocast::CudaAutocast(bool on) : on_(on) {
+Bf16Autocast::Bf16Autocast(bool on, bool cuda) : on_(on), cuda_(cuda) {
   if (!on_) return;
 #if FLOWRUN_TORCH_AT_LEAST(2, 4)
-  was_enabled_ = at::autocast::is_autocast_enabled(at::kCUDA);
-  was_dtype_ = static_cast<int8_t>(at::autocast::get_autocast_dtype(at::kCUDA));
-  at::autocast::set_autocast_dtype(at::kCUDA, at::kBFloat16);
-  at::autocast::set_autocast_enabled(at::kCUDA, true);
+  const auto type = cuda_ ? at::kCUDA : at::kCPU;
+  was_enabled_ = at::autocast::is_autocast_enabled(type);
+  was_dtype_ = static_cast<int8_t>(at::autocast::get_autocast_dtype(type));
+  at::autocast::set_autocast_dtype(type, at::kBFloat16);
+  at::autocast::set_autocast_enabled(type, true);
 #else
-  was_enabled_ = at::autocast::is_enabled();
-  was_dtype_ = static_cast<int8_t>(at::autocast::get_autocast_gpu_dtype());
-  at::autocast::set_autocast_gpu_dtype(at::kBFloat16);
-  at::autocast::set_enabled(true);
+  if (cuda_) {
+    was_enabled_ = at::autocast::is_enabled();
+    was_dtype_ = static_cast<int8_t>(at::autocast::get_autocast_gpu_dtype());
+    at::autocast::set_autocast_gpu_dtype(at::kBFloat16);
+    at::autocast::set_enabled(true);
+  } else {
+    was_enabled_ = at::autocast::is_cpu_enabled();
+    was_dtype_ = static_cast<int8_t>(at::autocast::get_autocast_cpu_dtype());
+    at::autocast::set_autocast_cpu_dtype(at::kBFloat16);
+    at::autocast::set_cpu_enabled(true);
+  }
 #endif
   at::autocast::increment_nesting();
 }
 
-CudaAutocast::~CudaAutocast() {
+Bf16Autocast::~Bf16Autocast() {
   if (!on_) return;
   // Cached casts of the weights are valid only inside the outermost region.
   if (at::autocast::decrement_nesting() == 0) at::autocast::clear_cache();
   const auto dtype = static_cast<at::ScalarType>(was_dtype_);
 #if FLOWRUN_TORCH_AT_LEAST(2, 4)
-  at::autocast::set_autocast_enabled(at::kCUDA, was_enabled_);
-  at::autocast::set_autocast_dtype(at::kCUDA, dtype);
+  const auto type = cuda_ ? at::kCUDA : at::kCPU;
+  at::autocast::set_autocast_enabled(type, was_enabled_);
+  at::autocast::set_autocast_dtype(type, dtype);
 #else
-  at::autocast::set_enabled(was_enabled_);
-  at::autocast::set_autocast_gpu_dtype(dtype);
+  if (cuda_) {
+    at::autocast::set_enabled(was_enabled_);
+    at::autocast::set_autocast_gpu_dtype(dtype);
+  } else {
+    at::autocast::set_cpu_enabled(was_enabled_);
+    at::autocast::set_autocast_cpu_dtype(dtype);
+  }
+#endif
+}
+
+bool cpu_has_bf16_dot() {
+#if defined(__x86_64__) && defined(__GNUC__)
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx512bf16") || __builtin_cpu_supports("amx-bf16");
+#else
+  return false;
 #endif
 }
 

@@ -16,21 +16,28 @@ bool cuda_build();
 // Visible CUDA devices (0 on a CPU-only LibTorch).
 int64_t cuda_device_count();
 
-// bf16 autocast of CUDA ops in this thread while alive, restoring the
-// previous autocast state on exit; does nothing when `on` is false.
-class CudaAutocast {
+// bf16 autocast of CUDA ops (cuda true) or CPU ops (cuda false) in this
+// thread while alive, restoring the previous autocast state on exit; does
+// nothing when `on` is false. On CPU it pays only where the cores have bf16
+// dot products (AVX512_BF16 or AMX; see cpu_has_bf16_dot()): elsewhere
+// oneDNN emulates bf16 and is slower than fp32.
+class Bf16Autocast {
  public:
-  explicit CudaAutocast(bool on);
-  ~CudaAutocast();
-  CudaAutocast(const CudaAutocast&) = delete;
-  CudaAutocast& operator=(const CudaAutocast&) = delete;
+  Bf16Autocast(bool on, bool cuda);
+  ~Bf16Autocast();
+  Bf16Autocast(const Bf16Autocast&) = delete;
+  Bf16Autocast& operator=(const Bf16Autocast&) = delete;
   bool active() const { return on_; }
 
  private:
   bool on_ = false;
+  bool cuda_ = false;
   bool was_enabled_ = false;
   int8_t was_dtype_ = 0;
 };
+
+// True when this CPU has native bf16 dot products (AVX512_BF16 or AMX-BF16).
+bool cpu_has_bf16_dot();
 
 // Caching-allocator figures of one device, in bytes; available is false on a
 // build without CUDA.

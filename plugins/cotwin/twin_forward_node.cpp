@@ -59,12 +59,14 @@ class TwinForward : public Node {
                        "' live on different devices");
     cutmix_ = ctx.params.at("cutmix").get<bool>();
     bf16_ = ctx.params.at("bf16").get<bool>();
+    if (bf16_ && !net1_->device().is_cuda() && !cpu_has_bf16_dot())
+      std::cerr << "flowrun: note: node '" << ctx.id << "': bf16 on a CPU without bf16 dot products (AVX512_BF16, "
+                << "AMX) is emulated and slower than fp32\n";
     teacher_b_mode_ = ctx.params.at("teacher_b_mode").get<std::string>();
   }
 
   void process(NodeContext& ctx, BatchIO& io) override {
-    // bf16 autocast applies to CUDA only; on CPU the option changes nothing.
-    const CudaAutocast autocast(bf16_ && net1_->device().is_cuda());
+    const Bf16Autocast autocast(bf16_, /*cuda=*/net1_->device().is_cuda());
     try {
       forward_all(ctx, io, autocast.active());
     } catch (const c10::OutOfMemoryError&) {
@@ -217,7 +219,7 @@ NodeSchema twin_forward_schema() {
   ParamSpec nets = ParamSpec::resource_list("nets", {"net1", "net2"}, "the two SegmentationModel resources (f1, f2)");
   nets.length = 2;
   s.params.push_back(nets);
-  s.params.push_back(ParamSpec::boolean("bf16", false, "bf16 autocast of the forward passes (CUDA only; no effect on CPU)"));
+  s.params.push_back(ParamSpec::boolean("bf16", false, "bf16 autocast of the forward passes (CUDA; on CPU it pays only with AVX512_BF16 or AMX: measured 1.4-1.6x per step on such a CPU, see docs/results.md)"));
   s.params.push_back(ParamSpec::choice(
       "teacher_b_mode", "train", {"train", "eval", "train_fixed_stats"},
       "the no-grad pass on crops B: train (batch statistics and dropout; BatchNorm running statistics updated a "

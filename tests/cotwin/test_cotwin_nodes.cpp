@@ -1,6 +1,8 @@
 // Tests of the cotwin plugin's nodes: as a chain in a graph with vnet.model
 // resources (the fixture is in cotwin_graph_fixture.h), and each alone under
 // the node harness (core/node_runner.h).
+#include <ATen/autocast_mode.h>
+
 #include "core/node_runner.h"
 #include "lib/packets/loss_packet.h"
 #include "lib/packets/pseudo_packet.h"
@@ -182,6 +184,29 @@ TEST_F(CotwinNodes, SgdStepsOnAFixedBatchReduceTheLoss) {
   const double first = term(captured.front(), "total"), last = term(captured.back(), "total");
   EXPECT_LT(last, 0.9 * first) << "first " << first << ", last " << last;
 }
+
+// bf16 on CPU: autocast for the forward passes (it pays only on CPUs with
+// bf16 dot products, but must be correct on every CPU).
+TEST_F(CotwinNodes, Bf16OnCpuGivesFloatLogitsAndTermsCloseToFp32) {
+  auto terms_of = [&](bool bf16) {
+    run(graph(1, {{"fixed", true}}, {{"bf16", bf16}}, {}, {{"rampup", "constant"}}, {}, /*dropout=*/false));
+    EXPECT_EQ(captured.size(), 1u);
+    const at::Tensor& logits = value(captured.at(0).forward, "logits1");
+    EXPECT_EQ(logits.scalar_type(), at::kFloat) << "the loss must see fp32 logits";
+    return captured.at(0).loss->meta["terms"];
+  };
+  const json fp32 = terms_of(false), bf16 = terms_of(true);
+  EXPECT_FALSE(at::autocast::is_cpu_enabled()) << "autocast left on after the node";
+  bool any_differs = false;
+  for (const char* k : {"sup1", "sup2", "fix1", "dyn2", "total"}) {
+    const double a = fp32[k].get<double>(), b = bf16[k].get<double>();
+    EXPECT_TRUE(std::isfinite(b)) << k;
+    EXPECT_NEAR(b, a, 0.05 * std::max(1.0, std::abs(a))) << k << ": bf16 " << b << " vs fp32 " << a;
+    any_differs = any_differs || a != b;
+  }
+  EXPECT_TRUE(any_differs) << "bf16 changed no term: autocast did not act on CPU";
+}
+
 
 }  // namespace
 // Each CoTwin node alone under the node harness (the graph tests above run

@@ -21,21 +21,21 @@ using nlohmann::json;
 #define REQUIRE_CUDA() \
   if (cuda_device_count() == 0) GTEST_SKIP() << "no CUDA device visible to LibTorch (" << torch_build_summary() << ")"
 
-TEST(CudaAutocast, Bf16ConvolutionsInsideFloatOutsideAndStateRestored) {
+TEST(Bf16Autocast, Bf16ConvolutionsInsideFloatOutsideAndStateRestored) {
   REQUIRE_CUDA();
   const at::Tensor x = torch::randn({1, 2, 8, 8, 8}, torch::kCUDA);
   const at::Tensor w = torch::randn({4, 2, 3, 3, 3}, torch::kCUDA);
   EXPECT_EQ(at::conv3d(x, w).scalar_type(), at::kFloat);
   {
-    const CudaAutocast on(true);
+    const Bf16Autocast on(true, /*cuda=*/true);
     EXPECT_EQ(at::conv3d(x, w).scalar_type(), at::kBFloat16);
     {
-      const CudaAutocast nested(true);
+      const Bf16Autocast nested(true, /*cuda=*/true);
       EXPECT_EQ(at::conv3d(x, w).scalar_type(), at::kBFloat16);
     }
     EXPECT_EQ(at::conv3d(x, w).scalar_type(), at::kBFloat16) << "the inner region switched autocast off";
-    const CudaAutocast off(false);
-    EXPECT_EQ(at::conv3d(x, w).scalar_type(), at::kBFloat16) << "CudaAutocast(false) must change nothing";
+    const Bf16Autocast off(false, /*cuda=*/true);
+    EXPECT_EQ(at::conv3d(x, w).scalar_type(), at::kBFloat16) << "Bf16Autocast(false, ...) must change nothing";
   }
   EXPECT_EQ(at::conv3d(x, w).scalar_type(), at::kFloat) << "autocast left on after the region";
 }
