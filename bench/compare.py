@@ -30,7 +30,7 @@ Works:
 The flowrun graphs read LA from ../shared/data/LA (graphs/datasets/la_local.json);
 without it the step works are skipped, saying so.
 
-usage: bench/compare.py [--works cps64,cps112,cotwin112,window] [--rounds 3] [--steps 2]
+usage: bench/compare.py [--works cps64,cps112,cps112bf16,cotwin112,window] [--rounds 3] [--steps 2]
                         [--core 1] [--build build] [--table FILE] [--keep DIR]"""
 import argparse
 import json
@@ -129,7 +129,7 @@ def fmt(xs):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--works", default="cps64,cps112,cotwin112,window")
+    ap.add_argument("--works", default="cps64,cps112,cps112bf16,cotwin112,window")
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--steps", type=int, default=2, help="timed steps per process (step works)")
     ap.add_argument("--core", type=int, default=1)

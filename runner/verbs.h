@@ -13,6 +13,7 @@ void add_nodes_verb(CLI::App& app);
 void add_describe_verb(CLI::App& app);
 void add_dot_verb(CLI::App& app);
 void add_data_verbs(CLI::App& app);  // synth
-void add_eval_verbs(CLI::App& app);  // eval, infer, metrics
+void add_eval_verbs(CLI::App& app);  // eval, infer
+void add_metrics_verb(CLI::App& app);  // no LibTorch: also in the front end
 
 }  // namespace flowrun
