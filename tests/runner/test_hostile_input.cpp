@@ -231,8 +231,12 @@ TEST(HostileInput, OutOfRangeEvalOptionsAndLibraryBacktraces) {
   const std::string dir = testing::scratch("hostile_alloc");
   ASSERT_TRUE(write_tiny_run(dir, 1));
   expect_refused(fr("validate " + dir + "/g.json --set resources.net1.n_filters=100000"), "in [1, 1024]");
-  const auto r = fr("run " + dir + "/g.json --set params.threads=1 --set resources.net1.n_filters=1024 --out " + dir +
-                    "/run");
+  // An address-space limit makes the allocation fail the same way on every
+  // machine: without it a 1024-filter V-Net may fit in overcommitted memory
+  // and train for hours, or be ended by the OOM killer, depending on the load.
+  const auto r = testing::run_command("ulimit -v 8000000; " + std::string(FLOWRUN_EXE) + " run " + dir +
+                                      "/g.json --set params.threads=1 --set resources.net1.n_filters=1024 --out " +
+                                      dir + "/run");
   EXPECT_NE(r.code, 0) << r.output;
   EXPECT_EQ(r.output.find("frame #"), std::string::npos) << r.output.substr(0, 3000);
   EXPECT_EQ(r.output.find("Exception raised from"), std::string::npos) << r.output.substr(0, 3000);
