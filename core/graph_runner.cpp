@@ -5,7 +5,6 @@
 #include <fstream>
 #include <mutex>
 #include <set>
-#include <thread>
 #include <unordered_map>
 
 #include <oneapi/tbb/flow_graph.h>

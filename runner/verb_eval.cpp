@@ -5,9 +5,7 @@
 // The runner does not link the eval plugin: `eval` and `infer` build a
 // one-node graph around eval.evaluate / eval.infer, with the checkpoint's own
 // model resources and plugins, and run it like any graph.
-#include <cmath>
 #include <filesystem>
-#include <iomanip>
 #include <iostream>
 #include <set>
 
@@ -17,7 +15,6 @@
 #include "lib/volume/volume_io.h"
 #include "lib/torch/checkpoint.h"
 #include "lib/metrics/eval_report.h"
-#include "lib/metrics/metrics.h"
 #include "runner/session.h"
 #include "runner/torch_threads.h"
 #include "runner/verbs.h"
