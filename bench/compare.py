@@ -26,12 +26,18 @@ Works:
   window          the sliding window over one LA-sized volume 175x132x88,
                   patch 112x112x80, stride 18x18x4 (45 windows), random
                   weights and input (flowrun: bench_sliding_window)
+  metrics         Dice, Jaccard, HD95 and ASD of one LA case's label shifted
+                  by 2 voxels along x against the label, voxel units, one
+                  process per call as a user's script (flowrun: `flowrun
+                  metrics --voxel`; reference: bench/reference/metrics_reference.py,
+                  medpy's formulas on scipy); the process's wall time, start-up
+                  and reads included, --calls calls per round
 
 The flowrun graphs read LA from ../shared/data/LA (graphs/datasets/la_local.json);
 without it the step works are skipped, saying so.
 
-usage: bench/compare.py [--works cps64,cps112,cps112bf16,cotwin112,window] [--rounds 3] [--steps 2]
-                        [--core 1] [--build build] [--table FILE] [--keep DIR]"""
+usage: bench/compare.py [--works cps64,cps112,cps112bf16,cotwin112,window,metrics] [--rounds 3] [--steps 2]
+                        [--calls 5] [--core 1] [--build build] [--table FILE]"""
 import argparse
 import json
 import os
@@ -52,6 +58,7 @@ WORKS = {
     "cps112bf16": {"kind": "step", "method": "cps", "size": [112, 112, 80], "bf16": True},
     "cotwin112": {"kind": "step", "method": "cotwin", "size": [112, 112, 80]},
     "window": {"kind": "window", "size": [175, 132, 88], "patch": [112, 112, 80], "stride": [18, 18, 4]},
+    "metrics": {"kind": "metrics", "case": "06SR5RBREL16DQ6M8LWS", "shift": 2},
 }
 COMPUTE_NODES = ("forward", "pseudo", "loss", "step")
 
@@ -121,17 +128,52 @@ def flowrun_window(w, build, core):
     sys.exit("compare: no timing in bench_sliding_window's output:\n" + out)
 
 
+def metrics_pair(w, la, scratch):
+    """The files both sides score: PRED = the case's label shifted along x, GT = the label."""
+    import h5py
+    import numpy as np
+    gt = os.path.join(la, w["case"] + ".h5")
+    pred = os.path.join(scratch, "pred.h5")
+    if not os.path.exists(pred):
+        with h5py.File(gt, "r") as f:
+            label = np.asarray(f["label"])
+        with h5py.File(pred, "w") as f:
+            f["label"] = np.roll(label, w["shift"], axis=0)
+    return pred + ":label", gt + ":label"
+
+
+def timed_calls(cmd, env, core, calls):
+    xs = []
+    for _ in range(calls):
+        t0 = time.perf_counter()
+        run(cmd, env, core)
+        xs.append(time.perf_counter() - t0)
+    return xs
+
+
+def flowrun_metrics(pair, build, core, calls):
+    return timed_calls([os.path.join(build, "bin/flowrun"), "metrics", "--voxel", pair[0], pair[1]], clean_env(), core,
+                       calls)
+
+
+def reference_metrics(pair, env, core, calls):
+    return timed_calls([PY, os.path.join(ROOT, "bench/reference/metrics_reference.py"), pair[0], pair[1]], env, core,
+                       calls)
+
+
 def fmt(xs):
     if not xs:
         return "–"
-    return "%.2f s (%.2f–%.2f, n=%d)" % (statistics.median(xs), min(xs), max(xs), len(xs))
+    f = "%.3f" if statistics.median(xs) < 1 else "%.2f"
+    return (f + " s (" + f + "–" + f + ", n=%d)") % (statistics.median(xs), min(xs), max(xs), len(xs))
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--works", default="cps64,cps112,cps112bf16,cotwin112,window")
+    ap.add_argument("--works", default="cps64,cps112,cps112bf16,cotwin112,window,metrics")
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--steps", type=int, default=2, help="timed steps per process (step works)")
+    ap.add_argument("--calls", type=int, default=5, help="processes per round (metrics)")
     ap.add_argument("--core", type=int, default=1)
     ap.add_argument("--build", default=os.path.join(ROOT, "build"))
     ap.add_argument("--table", help="also write the Markdown table here")
@@ -141,9 +183,9 @@ def main():
         if k not in WORKS:
             sys.exit("compare: unknown work '%s' (one of %s)" % (k, ", ".join(WORKS)))
     la = os.path.join(ROOT, "../shared/data/LA")
-    if not os.path.isdir(la) and any(WORKS[k]["kind"] == "step" for k in works):
-        print("compare: %s is absent: skipping the step works (flowrun's graphs train on LA)" % la)
-        works = [k for k in works if WORKS[k]["kind"] != "step"]
+    if not os.path.isdir(la) and any(WORKS[k]["kind"] in ("step", "metrics") for k in works):
+        print("compare: %s is absent: skipping the step and metrics works (they read LA)" % la)
+        works = [k for k in works if WORKS[k]["kind"] not in ("step", "metrics")]
     env_default = clean_env()
     env_tuned = dict(env_default, **TUNED)
     lscpu = subprocess.run(["lscpu"], stdout=subprocess.PIPE, text=True).stdout
@@ -158,7 +200,12 @@ def main():
                 w = WORKS[k]
                 for v in order[r % 3:] + order[:r % 3]:
                     t0 = time.time()
-                    if v == "flowrun":
+                    env = env_default if v == "ref-default" else env_tuned
+                    if w["kind"] == "metrics":
+                        pair = metrics_pair(w, la, scratch)
+                        xs = flowrun_metrics(pair, a.build, a.core, a.calls) if v == "flowrun" \
+                            else reference_metrics(pair, env, a.core, a.calls)
+                    elif v == "flowrun":
                         xs = flowrun_step(w, a.steps, a.build, a.core, scratch) if w["kind"] == "step" \
                             else flowrun_window(w, a.build, a.core)
                     else:

@@ -3,6 +3,7 @@
 // front_main.cpp) and it starts in milliseconds.
 #include <array>
 #include <cmath>
+#include <future>
 #include <iomanip>
 #include <iostream>
 #include <memory>
@@ -42,8 +43,16 @@ void add_metrics_verb(CLI::App& app) {
   sub->add_flag("--json", *as_json, "print one JSON object: dice, jaccard, hd95, asd, units, empty");
   sub->add_option("--label", *label, "foreground label value (default: every value > 0)")->check(CLI::Range(0, 255));
   sub->callback([pred, gt, voxel, as_json, label] {
-    const LabelVolume p = read_mask(*pred, *label);
-    const LabelVolume g = read_mask(*gt, *label);
+    // Both reads at once: an HDF5 read is a helper process, mostly start-up.
+    auto gt_read = std::async(std::launch::async, [&] { return read_mask(*gt, *label); });
+    LabelVolume p;
+    try {
+      p = read_mask(*pred, *label);
+    } catch (...) {
+      gt_read.wait();  // the prediction's error is the one reported
+      throw;
+    }
+    const LabelVolume g = gt_read.get();
     if (p.size != g.size)
       throw InputError("prediction " + *pred + " is " + shape_string(p.size) + " but reference " + *gt + " is " +
                        shape_string(g.size) + ": shapes differ");

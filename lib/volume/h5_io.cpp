@@ -76,15 +76,16 @@ struct SpawnFds {
 };
 
 template <class T>
-Volume<T> read(const std::string& file, const std::string& key, const H5Options& opts) {
+Volume<T> read(const std::string& file, const std::string& key, const H5Options& opts, const std::string& type,
+               const std::string& name = "") {
   const std::string reader = reader_path();
   SpawnFds pipe;
   if (::pipe2(pipe.fds, O_CLOEXEC) != 0) throw RunError("reading '" + file + "': pipe: " + std::strerror(errno));
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_adddup2(&actions, pipe.fds[1], 1);
-  const std::string type = sizeof(T) == sizeof(float) ? "float" : "double";
   std::vector<std::string> args = {reader, file, key, type, opts.axis_order};
+  if (!name.empty()) args.push_back(name);
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
@@ -147,11 +148,16 @@ bool is_h5_file(const std::string& file) {
 #if FLOWRUN_WITH_HDF5
 
 Volume<float> h5_read_float(const std::string& file, const std::string& key, const H5Options& opts) {
-  return read<float>(file, key, opts);
+  return read<float>(file, key, opts, "float");
 }
 
 Volume<double> h5_read_double(const std::string& file, const std::string& key, const H5Options& opts) {
-  return read<double>(file, key, opts);
+  return read<double>(file, key, opts, "double");
+}
+
+LabelVolume h5_read_label(const std::string& file, const std::string& key, const H5Options& opts,
+                          const std::string& name) {
+  return read<uint8_t>(file, key, opts, "label", name);
 }
 #else
 namespace {
@@ -163,6 +169,9 @@ namespace {
 
 Volume<float> h5_read_float(const std::string& file, const std::string& key, const H5Options&) { no_hdf5(file, key); }
 Volume<double> h5_read_double(const std::string& file, const std::string& key, const H5Options&) { no_hdf5(file, key); }
+LabelVolume h5_read_label(const std::string& file, const std::string& key, const H5Options&, const std::string&) {
+  no_hdf5(file, key);
+}
 #endif
 
 }  // namespace flowrun::detail

@@ -1,7 +1,9 @@
 // flowrun-h5-read: reads one HDF5 dataset and writes it to standard output in
 // the format of h5_reply.h. flowrun starts it for every HDF5 volume (see
 // h5_io.cpp), so a crash of libhdf5 on a corrupt file ends this process only.
-//   flowrun-h5-read FILE KEY float|double xyz|zyx
+//   flowrun-h5-read FILE KEY float|double|label xyz|zyx [NAME]
+// "label" reads at full precision and replies uint8 (to_label_volume's check,
+// its messages naming NAME): an eighth of the bytes through the pipe.
 #include <cstdio>
 #include <cstring>
 #include <exception>
@@ -10,6 +12,7 @@
 #include "core/error.h"
 #include "lib/volume/h5_read_direct.h"
 #include "lib/volume/h5_reply.h"
+#include "lib/volume/volume_checks.h"
 
 namespace {
 
@@ -17,12 +20,20 @@ using flowrun::detail::H5ReplyStatus;
 using flowrun::detail::write_all;
 
 template <class T>
-int reply_volume(const std::string& file, const std::string& key, const flowrun::H5Options& opts) {
-  const flowrun::Volume<T> v = flowrun::detail::h5_read_direct<T>(file, key, opts);
+bool reply(const flowrun::Volume<T>& v) {
   const auto status = H5ReplyStatus::kVolume;
-  const bool ok = write_all(1, &status, 1) && write_all(1, v.size.data(), sizeof v.size) &&
-                  write_all(1, v.data.data(), v.data.size() * sizeof(T));
-  return ok ? 0 : 3;
+  return write_all(1, &status, 1) && write_all(1, v.size.data(), sizeof v.size) &&
+         write_all(1, v.data.data(), v.data.size() * sizeof(T));
+}
+
+template <class T>
+int reply_volume(const std::string& file, const std::string& key, const flowrun::H5Options& opts) {
+  return reply(flowrun::detail::h5_read_direct<T>(file, key, opts)) ? 0 : 3;
+}
+
+int reply_label(const std::string& file, const std::string& key, const flowrun::H5Options& opts,
+                const std::string& name) {
+  return reply(flowrun::detail::to_label_volume(flowrun::detail::h5_read_direct<double>(file, key, opts), name)) ? 0 : 3;
 }
 
 int reply_error(H5ReplyStatus status, const std::string& message) {
@@ -33,13 +44,16 @@ int reply_error(H5ReplyStatus status, const std::string& message) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc != 5 || (std::strcmp(argv[3], "float") != 0 && std::strcmp(argv[3], "double") != 0)) {
-    std::fprintf(stderr, "usage: flowrun-h5-read FILE KEY float|double AXIS_ORDER (started by flowrun)\n");
+  const bool known_type = argc >= 5 && (std::strcmp(argv[3], "float") == 0 || std::strcmp(argv[3], "double") == 0 ||
+                                        std::strcmp(argv[3], "label") == 0);
+  if (!known_type || argc > 6) {
+    std::fprintf(stderr, "usage: flowrun-h5-read FILE KEY float|double|label AXIS_ORDER [NAME] (started by flowrun)\n");
     return 2;
   }
   flowrun::H5Options opts;
   opts.axis_order = argv[4];
   try {
+    if (std::strcmp(argv[3], "label") == 0) return reply_label(argv[1], argv[2], opts, argc == 6 ? argv[5] : argv[1]);
     return std::strcmp(argv[3], "float") == 0 ? reply_volume<float>(argv[1], argv[2], opts)
                                               : reply_volume<double>(argv[1], argv[2], opts);
   } catch (const flowrun::InputError& e) {

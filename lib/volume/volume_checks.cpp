@@ -30,15 +30,28 @@ LabelVolume to_label_volume(const Volume<double>& v, const std::string& name) {
   out.size = v.size;
   out.geometry = v.geometry;
   out.data.resize(v.data.size());
+  // One branch-free pass (it vectorises): a value is kept when it survives
+  // the round trip through uint8, which fails for fractions, NaN and values
+  // outside 0..255. Only a failed volume is searched for its first bad voxel.
+  bool bad = false;
+  const double* in = v.data.data();
+  uint8_t* o = out.data.data();
   for (size_t i = 0; i < v.data.size(); ++i) {
-    const double d = v.data[i];
+    const double d = in[i];
+    const bool in_range = d >= 0.0 && d <= 255.0;
+    const auto u = static_cast<uint8_t>(static_cast<int>(in_range ? d : 0.0));
+    bad |= !in_range || static_cast<double>(u) != d;
+    o[i] = u;
+  }
+  if (!bad) return out;
+  for (size_t i = 0; i < v.data.size(); ++i) {
+    const double d = in[i];
     if (!(d >= 0.0 && d <= 255.0) || d != std::floor(d)) {
       std::ostringstream value;
       value << d;
       throw InputError("label '" + name + "' has value " + value.str() + " at voxel " +
                        voxel_string(v.size, static_cast<int64_t>(i)) + "; expected integers 0..255");
     }
-    out.data[i] = static_cast<uint8_t>(d);
   }
   return out;
 }

@@ -51,7 +51,8 @@ ImageVolume read_image(const std::string& spec, const ReadOptions& opts) {
 
 LabelVolume read_label(const std::string& spec, const ReadOptions& opts) {
   const Source s = source_of(spec, opts);
-  const Volume<double> v = s.h5 ? detail::h5_read_double(s.file, s.key, opts.h5) : image_read_double(s.file);
+  if (s.h5) return detail::h5_read_label(s.file, s.key, opts.h5, s.name);  // no geometry to check
+  const Volume<double> v = image_read_double(s.file);
   detail::require_valid_spacing(v.geometry, s.name);
   return detail::to_label_volume(v, s.name);
 }

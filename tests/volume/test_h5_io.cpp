@@ -109,6 +109,28 @@ TEST(H5Io, NanInImageAndBadLabelValues) {
   expect_error<InputError>([&] { read_label(file.string() + ":label"); }, {file.string() + ":label", "256"});
 }
 
+// The helper converts labels to uint8 itself (one pass that only fails as a
+// whole, then a search for the first bad voxel): each kind of bad value is
+// still reported at its voxel, and every value 0..255 passes unchanged.
+TEST(H5Io, LabelValuesCheckedByTheHelper) {
+  const auto file = test::temp_dir() / "labels.h5";
+  std::vector<double> all(256);
+  for (int i = 0; i < 256; ++i) all[size_t(i)] = i;
+  test::write_h5(file, "all", {4, 8, 8}, all, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE);
+  const LabelVolume v = read_label(file.string() + ":all");
+  ASSERT_EQ(v.data.size(), 256u);
+  for (int i = 0; i < 256; ++i) EXPECT_EQ(v.data[size_t(i)], i);
+  const std::vector<std::pair<double, std::string>> bad = {{2.5, "2.5"}, {-1.0, "-1"}, {255.5, "255.5"},
+                                                           {std::nan(""), "nan"}, {1e300, "1e+300"}};
+  for (size_t k = 0; k < bad.size(); ++k) {
+    const std::string key = "bad" + std::to_string(k);
+    test::write_h5(file, key, {1, 2, 2}, std::vector<double>{0.0, 1.0, 1.0, bad[k].first}, H5T_IEEE_F64LE,
+                   H5T_NATIVE_DOUBLE);
+    expect_error<InputError>([&] { read_label(file.string() + ":" + key); },
+                             {file.string() + ":" + key, bad[k].second, "(0, 1, 1)", "integers 0..255"});
+  }
+}
+
 }  // namespace
 // A file on which libhdf5 itself dereferences null (found by fuzz_volume):
 // the read runs in a child process, so the crash is an InputError naming the
