@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "core/error.h"
+#include "core/plugin_api.h"
 
 namespace flowrun {
 
@@ -14,7 +15,14 @@ void ignore_write_signals() {
   std::signal(SIGPIPE, SIG_IGN);
 }
 
+std::string version_text() {
+  return std::string("flowrun ") + FLOWRUN_VERSION + " (plugin ABI " + std::to_string(FLOWRUN_ABI_VERSION) +
+         "; built with LibTorch " + FLOWRUN_TORCH_VERSION_TEXT + ", " + FLOWRUN_BUILD_TYPE + ")";
+}
+
 int run_cli(CLI::App& app, std::vector<std::string> args) {
+  app.name("flowrun");
+  app.set_version_flag("--version", version_text(), "print flowrun's version and the LibTorch it was built with");
   app.require_subcommand(1);
   if (!args.empty() && !args[0].empty() && args[0][0] != '-') {
     bool is_verb = false;
@@ -27,6 +35,8 @@ int run_cli(CLI::App& app, std::vector<std::string> args) {
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
     app.exit(e);

@@ -15,8 +15,12 @@ namespace flowrun {
 // fails a write (handled like a full disk) instead of killing the process.
 void ignore_write_signals();
 
+// "flowrun 0.1.0 (plugin ABI 3; LibTorch 1.13, ...)": what `--version` prints.
+std::string version_text();
+
 // Parses args (without the program name) with app's verbs and runs the chosen
-// one; a first argument that is no verb and no flag is a graph to run.
+// one; a first argument that is no verb and no flag is a graph to run;
+// `--version` prints version_text().
 // Returns the exit status.
 int run_cli(CLI::App& app, std::vector<std::string> args);
 

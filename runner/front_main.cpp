@@ -1,7 +1,8 @@
 // flowrun: the command users type. Loading LibTorch and its 300 shared
 // libraries costs about a third of a second before main() runs, so this front
-// end links none of it: the verbs that need no tensors (`metrics`) run here,
-// and every other command line executes flowrun-torch, which lies next to
+// end links none of it: the verbs that need no tensors (`metrics`), the
+// verb list (`--help`) and `--version` run here, and every other command
+// line executes flowrun-torch, which lies next to
 // this program, with the same arguments (same process id, environment and
 // signals, so Ctrl-C, exit codes and pipes behave as if it were one program).
 #include <unistd.h>
@@ -14,6 +15,7 @@
 
 #include "core/error.h"
 #include "runner/cli_main.h"
+#include "runner/verb_docs.h"
 #include "runner/verbs.h"
 
 namespace {
@@ -34,10 +36,16 @@ std::string torch_executable() {
 
 int main(int argc, char** argv) {
   const std::vector<std::string> args(argv + 1, argv + argc);
-  if (!args.empty() && args[0] == "metrics") {
+  const bool listing = args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "--version";
+  if (listing || args[0] == "metrics") {
     flowrun::ignore_write_signals();
-    CLI::App app{"flowrun: train semi-supervised 3D segmentation models from JSON-declared flow graphs."};
-    flowrun::add_metrics_verb(app);
+    CLI::App app{flowrun::kAppDoc};
+    // The other verbs as names and lines only, for the list: a command line
+    // that names one never gets here.
+    for (const flowrun::VerbDoc& v : flowrun::kVerbs) {
+      if (v.needs_torch) app.add_subcommand(v.name, v.doc)->allow_extras();
+      else flowrun::add_metrics_verb(app);  // the one verb the front end runs
+    }
     return flowrun::run_cli(app, args);
   }
   const std::string exe = torch_executable();

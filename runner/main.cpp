@@ -7,13 +7,13 @@
 
 #include "lib/torch/cpu_settings.h"
 #include "runner/cli_main.h"
+#include "runner/verb_docs.h"
 #include "runner/verbs.h"
 
 int main(int argc, char** argv) {
   flowrun::tune_malloc_for_tensors();
   flowrun::ignore_write_signals();
-  CLI::App app{"flowrun: train semi-supervised 3D segmentation models from JSON-declared flow graphs.\n"
-               "`flowrun GRAPH.json` runs a graph (same as `flowrun run GRAPH.json`)."};
+  CLI::App app{flowrun::kAppDoc};
   flowrun::add_run_verb(app);
   flowrun::add_validate_verb(app);
   flowrun::add_nodes_verb(app);

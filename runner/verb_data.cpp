@@ -14,6 +14,7 @@
 #include "lib/synth/write_dataset.h"
 #include "lib/volume/dataset.h"
 #include "runner/synthetic_dataset.h"
+#include "runner/verb_docs.h"
 #include "runner/verbs.h"
 
 namespace fs = std::filesystem;
@@ -63,7 +64,7 @@ SynthOptions to_options(const SynthArgs& a) {
 }  // namespace
 
 void add_data_verbs(CLI::App& app) {
-  auto* sub = app.add_subcommand("synth", "write the synthetic phantom dataset (images, labels, lists, synthetic.json)");
+  auto* sub = app.add_subcommand("synth", verb_doc("synth"));
   auto a = std::make_shared<SynthArgs>();
   sub->add_option("--out,-o", a->out, "output folder")->required();
   sub->add_option("--cases", a->cases, "number of cases (at least 3)");

@@ -17,6 +17,7 @@
 #include "lib/metrics/eval_report.h"
 #include "runner/session.h"
 #include "runner/torch_threads.h"
+#include "runner/verb_docs.h"
 #include "runner/verbs.h"
 
 namespace fs = std::filesystem;
@@ -172,7 +173,7 @@ std::string checkpoint_dataset(const Prepared& p) {
 
 void add_eval_verbs(CLI::App& app) {
   {
-    auto* sub = app.add_subcommand("eval", "score a checkpoint on a dataset split: summary.json, <split>_metrics.csv, a table");
+    auto* sub = app.add_subcommand("eval", verb_doc("eval"));
     auto a = std::make_shared<ModelArgs>();
     auto dataset = std::make_shared<std::string>();
     auto split = std::make_shared<std::string>("test");
@@ -224,7 +225,7 @@ void add_eval_verbs(CLI::App& app) {
     });
   }
   {
-    auto* sub = app.add_subcommand("infer", "segment one volume with a checkpoint");
+    auto* sub = app.add_subcommand("infer", verb_doc("infer"));
     auto a = std::make_shared<ModelArgs>();
     auto inputs = std::make_shared<std::vector<std::string>>();
     auto output = std::make_shared<std::string>();

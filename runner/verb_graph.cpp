@@ -17,6 +17,7 @@
 #include "runner/run_folder.h"
 #include "runner/torch_backend.h"
 #include "runner/torch_threads.h"
+#include "runner/verb_docs.h"
 #include "runner/verbs.h"
 
 namespace fs = std::filesystem;
@@ -60,7 +61,7 @@ void add_graph_args(CLI::App* sub, GraphArgs& a) {
 }  // namespace
 
 void add_run_verb(CLI::App& app) {
-  auto* sub = app.add_subcommand("run", "run a graph (the default verb: `flowrun GRAPH.json`)");
+  auto* sub = app.add_subcommand("run", verb_doc("run"));
   auto a = std::make_shared<GraphArgs>();
   auto out = std::make_shared<std::string>();
   auto resume = std::make_shared<std::string>();
@@ -130,7 +131,7 @@ void add_run_verb(CLI::App& app) {
 }
 
 void add_validate_verb(CLI::App& app) {
-  auto* sub = app.add_subcommand("validate", "check a graph (types, params, edges, plugins, dataset) without running it");
+  auto* sub = app.add_subcommand("validate", verb_doc("validate"));
   auto a = std::make_shared<GraphArgs>();
   auto print = std::make_shared<bool>(false);
   auto no_files = std::make_shared<bool>(false);
@@ -160,7 +161,7 @@ void add_validate_verb(CLI::App& app) {
 }
 
 void add_dot_verb(CLI::App& app) {
-  auto* sub = app.add_subcommand("dot", "print the graph in Graphviz dot (pipe into `dot -Tsvg`)");
+  auto* sub = app.add_subcommand("dot", verb_doc("dot"));
   auto a = std::make_shared<GraphArgs>();
   auto profile = std::make_shared<std::string>();
   auto output = std::make_shared<std::string>();

@@ -14,6 +14,7 @@
 #include "core/error.h"
 #include "lib/metrics/metrics.h"
 #include "lib/volume/volume_io.h"
+#include "runner/verb_docs.h"
 #include "runner/verbs.h"
 
 using nlohmann::json;
@@ -31,7 +32,7 @@ LabelVolume read_mask(const std::string& spec, int label) {
 }  // namespace
 
 void add_metrics_verb(CLI::App& app) {
-  auto* sub = app.add_subcommand("metrics", "Dice, Jaccard, HD95 and ASD of a predicted mask against a reference");
+  auto* sub = app.add_subcommand("metrics", verb_doc("metrics"));
   auto pred = std::make_shared<std::string>();
   auto gt = std::make_shared<std::string>();
   auto voxel = std::make_shared<bool>(false);

@@ -6,6 +6,7 @@
 #include "core/error.h"
 #include "core/param_schema.h"
 #include "runner/session.h"
+#include "runner/verb_docs.h"
 #include "runner/verbs.h"
 
 namespace flowrun {
@@ -97,7 +98,7 @@ void print_markdown(const Registry& r) {
 }  // namespace
 
 void add_nodes_verb(CLI::App& app) {
-  auto* sub = app.add_subcommand("nodes", "list every node and resource type, built-in and from plugins");
+  auto* sub = app.add_subcommand("nodes", verb_doc("nodes"));
   auto as_json = std::make_shared<bool>(false);
   auto markdown = std::make_shared<bool>(false);
   sub->add_flag("--json", *as_json, "print JSON");
@@ -136,7 +137,7 @@ void add_nodes_verb(CLI::App& app) {
 }
 
 void add_describe_verb(CLI::App& app) {
-  auto* sub = app.add_subcommand("describe", "print a node or resource type's ports and parameters");
+  auto* sub = app.add_subcommand("describe", verb_doc("describe"));
   auto type = std::make_shared<std::string>();
   auto as_json = std::make_shared<bool>(false);
   sub->add_option("type", *type, "type name, e.g. cotwin.loss")->required();
