@@ -90,7 +90,7 @@ def reference(work, w, steps, env, core):
     return [float(l.split()[1]) for l in out.splitlines() if l.startswith("seconds ")]
 
 
-def flowrun_graph_busy(w, iterations, out_dir, build, core):
+def flowrun_graph_busy(w, iterations, out_dir, build, core, env=None):
     graph = "graphs/baselines/la_5_cps.json" if w["method"] == "cps" else "graphs/la_5.json"
     size = "[%d,%d,%d]" % tuple(w["size"])
     cmd = [os.path.join(build, "bin/flowrun"), "run", os.path.join(ROOT, graph), "--out", out_dir,
@@ -103,15 +103,15 @@ def flowrun_graph_busy(w, iterations, out_dir, build, core):
            "--set", "nodes.validate.patch=" + size, "--set", "nodes.validate.stride=" + size,
            "--set", "nodes.validate.test_at_end=false", "--set", "nodes.checkpoint.every=1000000",
            "--set", "nodes.forward.bf16=%s" % ("true" if w.get("bf16") else "false")]
-    run(cmd, clean_env(), core)
+    run(cmd, env if env is not None else clean_env(), core)
     prof = json.load(open(os.path.join(out_dir, "profile.json")))
     return sum(prof["nodes"][n]["busy_seconds"] for n in COMPUTE_NODES)
 
 
-def flowrun_step(w, steps, build, core, scratch):
+def flowrun_step(w, steps, build, core, scratch, env=None):
     """Per-step compute busy time: (busy over 1+K iterations - busy over 1) / K."""
-    a = flowrun_graph_busy(w, 1, os.path.join(scratch, "one"), build, core)
-    b = flowrun_graph_busy(w, 1 + steps, os.path.join(scratch, "many"), build, core)
+    a = flowrun_graph_busy(w, 1, os.path.join(scratch, "one"), build, core, env)
+    b = flowrun_graph_busy(w, 1 + steps, os.path.join(scratch, "many"), build, core, env)
     for d in ("one", "many"):
         shutil.rmtree(os.path.join(scratch, d), ignore_errors=True)
     return [(b - a) / steps]
