@@ -31,7 +31,8 @@ Works:
                   process per call as a user's script (flowrun: `flowrun
                   metrics --voxel`; reference: bench/reference/metrics_reference.py,
                   medpy's formulas on scipy); the process's wall time, start-up
-                  and reads included, --calls calls per round
+                  and reads included, --calls calls per round (the
+                  reference needs Debian's python3-h5py and python3-scipy)
 
 The flowrun graphs read LA from ../shared/data/LA (graphs/datasets/la_local.json);
 without it the step works are skipped, saying so.
