@@ -134,12 +134,11 @@ def metrics_pair(w, la, scratch):
     import h5py
     import numpy as np
     gt = os.path.join(la, w["case"] + ".h5")
-    pred = os.path.join(scratch, "pred.h5")
-    if not os.path.exists(pred):
-        with h5py.File(gt, "r") as f:
-            label = np.asarray(f["label"])
-        with h5py.File(pred, "w") as f:
-            f["label"] = np.roll(label, w["shift"], axis=0)
+    pred = os.path.join(scratch, w["case"] + "_shifted.h5")
+    with h5py.File(gt, "r") as f:
+        label = np.asarray(f["label"])
+    with h5py.File(pred, "w") as f:
+        f["label"] = np.roll(label, w["shift"], axis=0)
     return pred + ":label", gt + ":label"
 
 
@@ -196,6 +195,7 @@ def main():
     results = {k: {"flowrun": [], "ref-default": [], "ref-tuned": []} for k in works}
     order = ["flowrun", "ref-default", "ref-tuned"]
     with tempfile.TemporaryDirectory(prefix="flowrun-compare-") as scratch:
+        pairs = {k: metrics_pair(WORKS[k], la, scratch) for k in works if WORKS[k]["kind"] == "metrics"}
         for r in range(a.rounds):
             for k in works:
                 w = WORKS[k]
@@ -203,14 +203,14 @@ def main():
                     t0 = time.time()
                     env = env_default if v == "ref-default" else env_tuned
                     if w["kind"] == "metrics":
-                        pair = metrics_pair(w, la, scratch)
+                        pair = pairs[k]
                         xs = flowrun_metrics(pair, a.build, a.core, a.calls) if v == "flowrun" \
                             else reference_metrics(pair, env, a.core, a.calls)
                     elif v == "flowrun":
                         xs = flowrun_step(w, a.steps, a.build, a.core, scratch) if w["kind"] == "step" \
                             else flowrun_window(w, a.build, a.core)
                     else:
-                        xs = reference(k, w, a.steps, env_default if v == "ref-default" else env_tuned, a.core)
+                        xs = reference(k, w, a.steps, env, a.core)
                     results[k][v] += xs
                     print("round %d %-10s %-12s %s   (%.0f s wall)" % (r + 1, k, v, " ".join("%.3f" % x for x in xs),
                                                                     time.time() - t0), flush=True)

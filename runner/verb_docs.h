@@ -3,6 +3,8 @@
 // starting flowrun-torch (LibTorch's start-up is most of a second).
 #pragma once
 
+#include <string_view>
+
 namespace flowrun {
 
 struct VerbDoc {
@@ -28,12 +30,9 @@ inline constexpr VerbDoc kVerbs[] = {
 };
 
 // The line of `name` in kVerbs (an unknown name is a programming error).
-constexpr const char* verb_doc(const char* name) {
-  for (const VerbDoc& v : kVerbs) {
-    const char *a = v.name, *b = name;
-    while (*a && *a == *b) ++a, ++b;
-    if (*a == *b) return v.doc;
-  }
+constexpr const char* verb_doc(std::string_view name) {
+  for (const VerbDoc& v : kVerbs)
+    if (v.name == name) return v.doc;
   return nullptr;
 }
 

@@ -45,14 +45,10 @@ void add_metrics_verb(CLI::App& app) {
   sub->add_option("--label", *label, "foreground label value (default: every value > 0)")->check(CLI::Range(0, 255));
   sub->callback([pred, gt, voxel, as_json, label] {
     // Both reads at once: an HDF5 read is a helper process, mostly start-up.
+    // When the prediction's read throws, its error is the one reported (the
+    // future's destructor waits for the reference's read first).
     auto gt_read = std::async(std::launch::async, [&] { return read_mask(*gt, *label); });
-    LabelVolume p;
-    try {
-      p = read_mask(*pred, *label);
-    } catch (...) {
-      gt_read.wait();  // the prediction's error is the one reported
-      throw;
-    }
+    const LabelVolume p = read_mask(*pred, *label);
     const LabelVolume g = gt_read.get();
     if (p.size != g.size)
       throw InputError("prediction " + *pred + " is " + shape_string(p.size) + " but reference " + *gt + " is " +

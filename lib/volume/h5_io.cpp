@@ -77,7 +77,7 @@ struct SpawnFds {
 
 template <class T>
 Volume<T> read(const std::string& file, const std::string& key, const H5Options& opts, const std::string& type,
-               const std::string& name = "") {
+               const std::string& label_name = "") {
   const std::string reader = reader_path();
   SpawnFds pipe;
   if (::pipe2(pipe.fds, O_CLOEXEC) != 0) throw RunError("reading '" + file + "': pipe: " + std::strerror(errno));
@@ -85,7 +85,7 @@ Volume<T> read(const std::string& file, const std::string& key, const H5Options&
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_adddup2(&actions, pipe.fds[1], 1);
   std::vector<std::string> args = {reader, file, key, type, opts.axis_order};
-  if (!name.empty()) args.push_back(name);
+  if (type == "label") args.push_back(label_name);
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
@@ -151,10 +151,6 @@ Volume<float> h5_read_float(const std::string& file, const std::string& key, con
   return read<float>(file, key, opts, "float");
 }
 
-Volume<double> h5_read_double(const std::string& file, const std::string& key, const H5Options& opts) {
-  return read<double>(file, key, opts, "double");
-}
-
 LabelVolume h5_read_label(const std::string& file, const std::string& key, const H5Options& opts,
                           const std::string& name) {
   return read<uint8_t>(file, key, opts, "label", name);
@@ -168,7 +164,6 @@ namespace {
 }  // namespace
 
 Volume<float> h5_read_float(const std::string& file, const std::string& key, const H5Options&) { no_hdf5(file, key); }
-Volume<double> h5_read_double(const std::string& file, const std::string& key, const H5Options&) { no_hdf5(file, key); }
 LabelVolume h5_read_label(const std::string& file, const std::string& key, const H5Options&, const std::string&) {
   no_hdf5(file, key);
 }

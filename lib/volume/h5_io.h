@@ -12,7 +12,6 @@ namespace flowrun::detail {
 // Reads dataset `key` of `file`; any integer or float dtype is converted.
 // The result has spacing_known = false: HDF5 files carry no geometry.
 Volume<float> h5_read_float(const std::string& file, const std::string& key, const H5Options& opts);
-Volume<double> h5_read_double(const std::string& file, const std::string& key, const H5Options& opts);
 // A label: read at full precision and checked by the helper (to_label_volume,
 // its messages naming `name`), so only one byte per voxel crosses the pipe.
 LabelVolume h5_read_label(const std::string& file, const std::string& key, const H5Options& opts,

@@ -1,9 +1,10 @@
 // flowrun-h5-read: reads one HDF5 dataset and writes it to standard output in
 // the format of h5_reply.h. flowrun starts it for every HDF5 volume (see
 // h5_io.cpp), so a crash of libhdf5 on a corrupt file ends this process only.
-//   flowrun-h5-read FILE KEY float|double|label xyz|zyx [NAME]
+//   flowrun-h5-read FILE KEY float xyz|zyx
+//   flowrun-h5-read FILE KEY label xyz|zyx NAME
 // "label" reads at full precision and replies uint8 (to_label_volume's check,
-// its messages naming NAME): an eighth of the bytes through the pipe.
+// its messages naming NAME): an eighth of the bytes a double would take.
 #include <cstdio>
 #include <cstring>
 #include <exception>
@@ -26,9 +27,8 @@ bool reply(const flowrun::Volume<T>& v) {
          write_all(1, v.data.data(), v.data.size() * sizeof(T));
 }
 
-template <class T>
-int reply_volume(const std::string& file, const std::string& key, const flowrun::H5Options& opts) {
-  return reply(flowrun::detail::h5_read_direct<T>(file, key, opts)) ? 0 : 3;
+int reply_image(const std::string& file, const std::string& key, const flowrun::H5Options& opts) {
+  return reply(flowrun::detail::h5_read_direct<float>(file, key, opts)) ? 0 : 3;
 }
 
 int reply_label(const std::string& file, const std::string& key, const flowrun::H5Options& opts,
@@ -44,18 +44,17 @@ int reply_error(H5ReplyStatus status, const std::string& message) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  const bool known_type = argc >= 5 && (std::strcmp(argv[3], "float") == 0 || std::strcmp(argv[3], "double") == 0 ||
-                                        std::strcmp(argv[3], "label") == 0);
-  if (!known_type || argc > 6) {
-    std::fprintf(stderr, "usage: flowrun-h5-read FILE KEY float|double|label AXIS_ORDER [NAME] (started by flowrun)\n");
+  const bool image = argc == 5 && std::strcmp(argv[3], "float") == 0;
+  const bool label = argc == 6 && std::strcmp(argv[3], "label") == 0;
+  if (!image && !label) {
+    std::fprintf(stderr, "usage: flowrun-h5-read FILE KEY float AXIS_ORDER | FILE KEY label AXIS_ORDER NAME "
+                         "(started by flowrun)\n");
     return 2;
   }
   flowrun::H5Options opts;
   opts.axis_order = argv[4];
   try {
-    if (std::strcmp(argv[3], "label") == 0) return reply_label(argv[1], argv[2], opts, argc == 6 ? argv[5] : argv[1]);
-    return std::strcmp(argv[3], "float") == 0 ? reply_volume<float>(argv[1], argv[2], opts)
-                                              : reply_volume<double>(argv[1], argv[2], opts);
+    return label ? reply_label(argv[1], argv[2], opts, argv[5]) : reply_image(argv[1], argv[2], opts);
   } catch (const flowrun::InputError& e) {
     return reply_error(H5ReplyStatus::kInputError, e.what());
   } catch (const std::exception& e) {

@@ -26,32 +26,29 @@ void require_finite(const ImageVolume& v, const std::string& name) {
 }
 
 LabelVolume to_label_volume(const Volume<double>& v, const std::string& name) {
+  // A value is a label when it survives the round trip through uint8, which
+  // fails for fractions, NaN and values outside 0..255. Branch-free, so the
+  // conversion pass vectorises; only a failed volume is searched again for
+  // its first bad voxel.
+  const auto convert = [](double d, uint8_t& u) {
+    const bool in_range = d >= 0.0 && d <= 255.0;
+    u = static_cast<uint8_t>(static_cast<int>(in_range ? d : 0.0));
+    return in_range && static_cast<double>(u) == d;
+  };
   LabelVolume out;
   out.size = v.size;
   out.geometry = v.geometry;
   out.data.resize(v.data.size());
-  // One branch-free pass (it vectorises): a value is kept when it survives
-  // the round trip through uint8, which fails for fractions, NaN and values
-  // outside 0..255. Only a failed volume is searched for its first bad voxel.
-  bool bad = false;
-  const double* in = v.data.data();
-  uint8_t* o = out.data.data();
+  bool ok = true;
+  for (size_t i = 0; i < v.data.size(); ++i) ok &= convert(v.data[i], out.data[i]);
+  if (ok) return out;
+  uint8_t unused = 0;
   for (size_t i = 0; i < v.data.size(); ++i) {
-    const double d = in[i];
-    const bool in_range = d >= 0.0 && d <= 255.0;
-    const auto u = static_cast<uint8_t>(static_cast<int>(in_range ? d : 0.0));
-    bad |= !in_range || static_cast<double>(u) != d;
-    o[i] = u;
-  }
-  if (!bad) return out;
-  for (size_t i = 0; i < v.data.size(); ++i) {
-    const double d = in[i];
-    if (!(d >= 0.0 && d <= 255.0) || d != std::floor(d)) {
-      std::ostringstream value;
-      value << d;
-      throw InputError("label '" + name + "' has value " + value.str() + " at voxel " +
-                       voxel_string(v.size, static_cast<int64_t>(i)) + "; expected integers 0..255");
-    }
+    if (convert(v.data[i], unused)) continue;
+    std::ostringstream value;
+    value << v.data[i];
+    throw InputError("label '" + name + "' has value " + value.str() + " at voxel " +
+                     voxel_string(v.size, static_cast<int64_t>(i)) + "; expected integers 0..255");
   }
   return out;
 }
