@@ -1,6 +1,12 @@
 // The one entry point every plugin exports, and the ABI version it is checked
 // against. A plugin defines FLOWRUN_PLUGIN(name, register_function) in one
 // source file; the loader refuses a plugin built against another ABI version.
+//
+// A plugin may also ship a contract library beside it,
+// libflowrun_<name>.contract.so, exporting FLOWRUN_PLUGIN_CONTRACT: the same
+// schemas and preflights registered with no factories, linked without
+// LibTorch. `flowrun nodes`, `describe`, `validate` and `dot` then answer in a
+// few milliseconds instead of loading LibTorch (PluginLoader::Mode::contracts).
 #pragma once
 
 #include <boost/dll/alias.hpp>
@@ -32,11 +38,19 @@ using PluginEntry = const PluginDescriptor*();
 
 }  // namespace flowrun
 
-#define FLOWRUN_PLUGIN(NAME, VERSION, REGISTER_FN)                                           \
+// Defines IMPL returning the descriptor and exports it as ENTRY.
+#define FLOWRUN_DETAIL_ENTRY_POINT(ENTRY, IMPL, NAME, VERSION, REGISTER_FN)                    \
   namespace {                                                                                \
-  const ::flowrun::PluginDescriptor* flowrun_plugin_entry_impl() {                           \
+  const ::flowrun::PluginDescriptor* IMPL() {                                                \
     static const ::flowrun::PluginDescriptor d{FLOWRUN_PLUGIN_ABI, NAME, VERSION, &REGISTER_FN}; \
     return &d;                                                                               \
   }                                                                                          \
   }                                                                                          \
-  BOOST_DLL_ALIAS(flowrun_plugin_entry_impl, flowrun_plugin)
+  BOOST_DLL_ALIAS(IMPL, ENTRY)
+
+#define FLOWRUN_PLUGIN(NAME, VERSION, REGISTER_FN) \
+  FLOWRUN_DETAIL_ENTRY_POINT(flowrun_plugin, flowrun_plugin_entry_impl, NAME, VERSION, REGISTER_FN)
+
+// The contract library's entry point (same descriptor, another symbol name).
+#define FLOWRUN_PLUGIN_CONTRACT(NAME, VERSION, REGISTER_FN) \
+  FLOWRUN_DETAIL_ENTRY_POINT(flowrun_plugin_contract, flowrun_plugin_contract_impl, NAME, VERSION, REGISTER_FN)

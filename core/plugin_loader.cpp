@@ -15,7 +15,7 @@ namespace fs = std::filesystem;
 
 namespace flowrun {
 
-PluginLoader::PluginLoader(Registry& registry) : registry_(registry) {}
+PluginLoader::PluginLoader(Registry& registry, Mode mode) : registry_(registry), mode_(mode) {}
 
 std::string PluginLoader::executable_dir() {
   boost::system::error_code ec;
@@ -48,6 +48,13 @@ std::vector<std::string> PluginLoader::search_path() const {
 
 static std::string library_file_name(const std::string& name) { return "libflowrun_" + name + ".so"; }
 
+// libflowrun_<name>.so -> libflowrun_<name>.contract.so beside it; "" for a
+// file not named like a plugin.
+static std::string contract_file_of(const std::string& plugin_file) {
+  if (plugin_file.size() < 3 || plugin_file.compare(plugin_file.size() - 3, 3, ".so") != 0) return "";
+  return plugin_file.substr(0, plugin_file.size() - 3) + ".contract.so";
+}
+
 std::string PluginLoader::find(const std::string& name) const {
   for (auto& d : search_path()) {
     fs::path p = fs::path(d) / library_file_name(name);
@@ -79,13 +86,31 @@ const LoadedPlugin& PluginLoader::load(const std::string& name_or_file, const st
   }
   for (auto& p : loaded_) if (p.file == file) return p;
 
+  // In contract mode the code comes from the contract library; every message
+  // and origin still names the plugin file.
+  std::string code_file = file;
+  const char* entry = "flowrun_plugin";
+  if (mode_ == Mode::contracts) {
+    code_file = contract_file_of(file);
+    std::error_code fec;
+    if (code_file.empty() || !fs::is_regular_file(code_file, fec)) throw ContractUnavailable{file};
+    entry = "flowrun_plugin_contract";
+  }
   auto lib = std::make_shared<boost::dll::shared_library>();
   boost::system::error_code ec;
-  lib->load(file, boost::dll::load_mode::rtld_lazy | boost::dll::load_mode::rtld_global, ec);
-  if (ec) throw InputError(prefix + "cannot load plugin file '" + file + "': " + ec.message());
-  if (!lib->has("flowrun_plugin"))
+  lib->load(code_file, boost::dll::load_mode::rtld_lazy | boost::dll::load_mode::rtld_global, ec);
+  if (ec) {
+    if (mode_ == Mode::contracts) throw ContractUnavailable{file};
+    throw InputError(prefix + "cannot load plugin file '" + file + "': " + ec.message());
+  }
+  if (!lib->has(entry)) {
+    if (mode_ == Mode::contracts) throw ContractUnavailable{file};
     throw InputError(prefix + "'" + file + "' is not a flowrun plugin: it exports no 'flowrun_plugin' entry point");
-  const PluginDescriptor* d = lib->get_alias<PluginEntry>("flowrun_plugin")();
+  }
+  const PluginDescriptor* d = lib->get_alias<PluginEntry>(entry)();
+  // A contract that disagrees with this flowrun: the full plugin reports why.
+  if (mode_ == Mode::contracts && (!d || d->abi_version != FLOWRUN_ABI_VERSION || !d->register_types))
+    throw ContractUnavailable{file};
   if (!d) throw InputError(prefix + "plugin '" + file + "' returned no descriptor");
   if (d->abi_version != FLOWRUN_ABI_VERSION)
     throw InputError(prefix + "plugin '" + file + "' was built for flowrun plugin ABI version " +
@@ -117,9 +142,10 @@ void PluginLoader::load_all(std::vector<std::string>* errors) {
       const std::string fn = e.path().filename().string();
       if (fn.rfind("libflowrun_", 0) != 0 || e.path().extension() != ".so") continue;
       const std::string name = fn.substr(11, fn.size() - 14);
-      if (name == "core" || !seen.insert(name).second) continue;  // first on the path wins
+      // Contract libraries (name.contract) are loaded through their plugin.
+      if (name == "core" || name.find('.') != std::string::npos || !seen.insert(name).second) continue;
       try {
-        load(e.path().string());
+        load(e.path().string());  // first on the path wins
       } catch (const std::exception& ex) {
         if (errors) errors->push_back(ex.what());
       }

@@ -80,6 +80,8 @@ std::vector<const ResourceType*> Registry::resources() const {
 
 std::shared_ptr<Node> Registry::create_node(const std::string& type, const NodeContext& ctx) const {
   const NodeType& t = require_node(type, "node '" + ctx.id + "'");
+  if (!t.factory) throw RunError("node '" + ctx.id + "': type '" + type + "' has only its contract here (" + t.origin +
+                                 " registered its schema, not its code)");
   std::unique_ptr<Node> n = t.factory(ctx);
   if (!n) throw RunError("node type '" + type + "' (" + t.origin + ") returned no node");
   auto keep = t.keepalive;
@@ -89,6 +91,8 @@ std::shared_ptr<Node> Registry::create_node(const std::string& type, const NodeC
 
 std::shared_ptr<Resource> Registry::create_resource(const std::string& type, const ResourceContext& ctx) const {
   const ResourceType& t = require_resource(type, "resource '" + ctx.name + "'");
+  if (!t.factory) throw RunError("resource '" + ctx.name + "': type '" + type + "' has only its contract here (" +
+                                 t.origin + " registered its schema, not its code)");
   std::shared_ptr<Resource> r = t.factory(ctx);
   if (!r) throw RunError("resource type '" + type + "' (" + t.origin + ") returned nothing");
   auto keep = t.keepalive;

@@ -37,7 +37,9 @@ struct ResourceType {
 
 class Registry {
  public:
-  // Throws InputError when the name is taken (naming both origins).
+  // Throws InputError when the name is taken (naming both origins). An empty
+  // factory registers the contract alone (a plugin's contract library, see
+  // plugin_api.h): validation and introspection work, create_* throws RunError.
   void add_node(NodeSchema schema, NodeFactory factory);
   void add_resource(ResourceSchema schema, ResourceFactory factory);
 

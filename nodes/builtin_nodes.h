@@ -3,10 +3,19 @@
 // lives in the node's own file.
 #pragma once
 
+#include "core/node_schema.h"
+
 namespace flowrun {
 
 class Registry;
+// Every built-in type, whole (flowrun_nodes, with LibTorch).
 void register_builtin_nodes(Registry& registry);
+// Without LibTorch (flowrun_data_nodes): the data and prepare nodes whole,
+// data.collate and data.to_device as contracts only.
+void register_builtin_contracts(Registry& registry);
+void register_data_nodes(Registry& registry);  // the torch-free ones, whole
+NodeSchema collate_schema();                   // tensor_node_schemas.cpp
+NodeSchema to_device_schema();
 
 void register_two_stream_sampler(Registry& registry);  // data.two_stream_sampler
 void register_load_case(Registry& registry);           // data.load_case

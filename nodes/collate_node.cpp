@@ -110,13 +110,7 @@ class CollateNode : public Node {
 }  // namespace
 
 void register_collate(Registry& r) {
-  NodeSchema s;
-  s.type = "data.collate";
-  s.doc = "stacks samples into image [B,C,X,Y,Z] (labelled first), label [L,X,Y,Z] and image_b [U,C,X,Y,Z]";
-  s.inputs = {{"in", "samples", "samples of one patch size"}};
-  s.outputs = {{"out", batch_packet::kType, "CPU tensors and meta cases, labeled_count, unlabeled_count, shifts, patch",
-                false, batch_packet::keys()}};
-  r.add_node(s, [](const NodeContext&) { return std::make_unique<CollateNode>(); });
+  r.add_node(collate_schema(), [](const NodeContext&) { return std::make_unique<CollateNode>(); });
 }
 
 }  // namespace flowrun

@@ -48,12 +48,7 @@ class ToDeviceNode : public Node {
 }  // namespace
 
 void register_to_device(Registry& r) {
-  NodeSchema s;
-  s.type = "data.to_device";
-  s.doc = "moves the batch's tensors to the graph's device (pinned, non-blocking on CUDA; pass-through on CPU)";
-  s.inputs = {{"in", batch_packet::kType, ""}};
-  s.outputs = {{"out", batch_packet::kType, "the same batch on the device", false, batch_packet::keys()}};
-  r.add_node(s, [](const NodeContext&) { return std::make_unique<ToDeviceNode>(); });
+  r.add_node(to_device_schema(), [](const NodeContext&) { return std::make_unique<ToDeviceNode>(); });
 }
 
 }  // namespace flowrun

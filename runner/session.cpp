@@ -6,14 +6,13 @@
 #include "core/error.h"
 #include "core/graph_document.h"
 #include "core/graph_spec.h"
-#include "nodes/builtin_nodes.h"
 #include "runner/dataset_generator.h"
 
 namespace flowrun {
 
 Session::Session() : registry(std::make_unique<Registry>()) {
-  register_builtin_nodes(*registry);
-  loader = std::make_unique<PluginLoader>(*registry);
+  register_session_builtins(*registry);
+  loader = std::make_unique<PluginLoader>(*registry, session_plugin_mode());
 }
 
 void Session::load_all_plugins(std::vector<std::string>* errors) { loader->load_all(errors); }

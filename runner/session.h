@@ -1,6 +1,12 @@
 // What every verb that reads a graph does first: a registry with the built-in
 // types, the graph's plugins loaded, --set overrides applied, the graph parsed
 // and validated.
+//
+// What a session registers depends on the executable, chosen at link time:
+// flowrun-torch links session_torch.cpp (every type whole), the front end
+// session_contracts.cpp (the types' contracts: a plugin that ships none makes
+// the verb throw ContractUnavailable, and the front end hands the command
+// line to flowrun-torch).
 #pragma once
 
 #include <memory>
@@ -13,6 +19,10 @@
 #include "core/registry.h"
 
 namespace flowrun {
+
+// Defined by session_torch.cpp or session_contracts.cpp.
+void register_session_builtins(Registry& registry);
+PluginLoader::Mode session_plugin_mode();
 
 struct Session {
   std::unique_ptr<Registry> registry;

@@ -7,10 +7,17 @@
 
 namespace flowrun {
 
+// Where a verb runs when the user types `flowrun VERB`.
+enum class VerbHome {
+  front_end,  // always in the front end
+  contracts,  // in the front end when every plugin it loads ships a contract library
+  torch,      // always in flowrun-torch
+};
+
 struct VerbDoc {
   const char* name;
   const char* doc;
-  bool needs_torch;  // run by flowrun-torch; false: the front end runs it itself
+  VerbHome home;
 };
 
 inline constexpr const char* kAppDoc =
@@ -18,15 +25,15 @@ inline constexpr const char* kAppDoc =
     "`flowrun GRAPH.json` runs a graph (same as `flowrun run GRAPH.json`).";
 
 inline constexpr VerbDoc kVerbs[] = {
-    {"run", "run a graph (the default verb: `flowrun GRAPH.json`)", true},
-    {"validate", "check a graph (types, params, edges, plugins, dataset) without running it", true},
-    {"nodes", "list every node and resource type, built-in and from plugins", true},
-    {"describe", "print a node or resource type's ports and parameters", true},
-    {"dot", "print the graph in Graphviz dot (pipe into `dot -Tsvg`)", true},
-    {"synth", "write the synthetic phantom dataset (images, labels, lists, synthetic.json)", true},
-    {"eval", "score a checkpoint on a dataset split: summary.json, <split>_metrics.csv, a table", true},
-    {"infer", "segment one volume with a checkpoint", true},
-    {"metrics", "Dice, Jaccard, HD95 and ASD of a predicted mask against a reference", false},
+    {"run", "run a graph (the default verb: `flowrun GRAPH.json`)", VerbHome::torch},
+    {"validate", "check a graph (types, params, edges, plugins, dataset) without running it", VerbHome::contracts},
+    {"nodes", "list every node and resource type, built-in and from plugins", VerbHome::contracts},
+    {"describe", "print a node or resource type's ports and parameters", VerbHome::contracts},
+    {"dot", "print the graph in Graphviz dot (pipe into `dot -Tsvg`)", VerbHome::contracts},
+    {"synth", "write the synthetic phantom dataset (images, labels, lists, synthetic.json)", VerbHome::torch},
+    {"eval", "score a checkpoint on a dataset split: summary.json, <split>_metrics.csv, a table", VerbHome::torch},
+    {"infer", "segment one volume with a checkpoint", VerbHome::torch},
+    {"metrics", "Dice, Jaccard, HD95 and ASD of a predicted mask against a reference", VerbHome::front_end},
 };
 
 // The line of `name` in kVerbs (an unknown name is a programming error).

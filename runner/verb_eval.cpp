@@ -12,6 +12,7 @@
 #include "core/error.h"
 #include "core/graph_runner.h"
 #include "core/graph_spec.h"
+#include "lib/eval/eval_choices.h"
 #include "lib/volume/volume_io.h"
 #include "lib/torch/checkpoint.h"
 #include "lib/metrics/eval_report.h"

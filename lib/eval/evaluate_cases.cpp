@@ -176,31 +176,4 @@ EvalResult evaluate_cases(const DatasetDescription& dataset, const std::vector<s
   return r;
 }
 
-std::string validation_split(const DatasetDescription& dataset, const std::string& wanted, const std::string& test,
-                             bool select_on_test, const std::string& node_id) {
-  const std::string where = "node '" + node_id + "'";
-  const std::string how = "add \"val_from_train\": N to the dataset description (docs/datasets.md) or set nodes." +
-                          node_id + ".select_on_test=true";
-  if (dataset.has_split(wanted)) {
-    if (wanted == test && !select_on_test)
-      throw InputError(where + ": validating on the test split '" + test +
-                       "' would choose best.pt on the test cases; name a val split or set select_on_test=true");
-    return wanted;
-  }
-  if (!dataset.has_split(test)) throw InputError(where + ": " + dataset.where() + "no split '" + wanted + "' and no '" + test + "' split");
-  // Only the default name may fall back: a misspelt split (say "vall") would
-  // otherwise choose best.pt on the test cases behind a warning.
-  if (wanted != "val") {
-    std::string names;
-    for (const auto& [k, v] : dataset.splits) names += (names.empty() ? "" : ", ") + k;
-    throw InputError(where + ": " + dataset.where() + "no split '" + wanted + "' to validate on (splits: " + names + ")");
-  }
-  if (!select_on_test)
-    throw InputError(where + ": " + dataset.where() + "no split '" + wanted + "' to validate on; validating on '" + test +
-                     "' instead would choose best.pt on the test cases: " + how);
-  std::cerr << "flowrun: warning: " << where << ": " << dataset.where() << "no split '" << wanted << "': validating on '"
-            << test << "' (select_on_test): best.pt is chosen on the test cases\n";
-  return test;
-}
-
 }  // namespace flowrun

@@ -16,6 +16,7 @@
 #include "lib/torch/segmentation_model.h"
 #include "lib/metrics/eval_report.h"
 #include "lib/metrics/metrics.h"
+#include "lib/eval/eval_choices.h"
 #include "lib/eval/sliding_window.h"
 
 namespace flowrun {
@@ -73,12 +74,5 @@ using CaseCallback = std::function<void(const CaseResult&, size_t index, size_t 
 EvalResult evaluate_cases(const DatasetDescription& dataset, const std::vector<std::string>& ids,
                           const std::vector<SegmentationModel*>& models, const EvalOptions& options,
                           const CaseCallback& on_case = {});
-
-// The split to validate (and select best.pt) on: `wanted` when the dataset has
-// it. The test split — named, or instead of a missing `wanted` — only with
-// select_on_test (then with a warning on stderr); otherwise an InputError
-// naming the node and the two ways out.
-std::string validation_split(const DatasetDescription& dataset, const std::string& wanted, const std::string& test,
-                             bool select_on_test, const std::string& node_id);
 
 }  // namespace flowrun

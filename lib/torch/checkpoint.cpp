@@ -261,16 +261,4 @@ json load_checkpoint(const std::string& path, const std::map<std::string, Segmen
   return c.meta;
 }
 
-std::string resolve_checkpoint(const std::string& dir_or_file, const std::string& which) {
-  std::error_code ec;
-  if (fs::is_regular_file(dir_or_file, ec)) return dir_or_file;
-  if (!fs::is_directory(dir_or_file, ec)) throw InputError(dir_or_file + ": no such checkpoint file or run folder");
-  const fs::path dir = fs::path(dir_or_file) / "checkpoints";
-  const fs::path wanted = dir / (which + ".pt");
-  if (fs::is_regular_file(wanted, ec)) return wanted.string();
-  if (which == "best" && fs::is_regular_file(dir / "last.pt", ec)) return (dir / "last.pt").string();
-  throw InputError(dir_or_file + ": no checkpoint " + wanted.string() +
-                   (which == "best" ? " (nor last.pt)" : "") + " in this run folder");
-}
-
 }  // namespace flowrun

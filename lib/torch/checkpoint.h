@@ -35,12 +35,8 @@ nlohmann::json read_checkpoint_meta(const std::string& path);
 nlohmann::json load_checkpoint(const std::string& path, const std::map<std::string, SegmentationModel*>& models,
                                torch::optim::Optimizer* optimizer);
 
-// A run folder or a .pt file -> the file. For a folder: DIR/checkpoints/<which>.pt,
-// falling back to last.pt when <which> is "best" and no best exists.
 // Removes "<name>.pt.tmp.<pid>" files in `folder` whose writer is dead (a
 // kill -9 during a save); save_checkpoint does it too, before each write.
 void remove_stale_checkpoint_temps(const std::string& folder);
-
-std::string resolve_checkpoint(const std::string& dir_or_file, const std::string& which = "best");
 
 }  // namespace flowrun

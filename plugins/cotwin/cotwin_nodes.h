@@ -17,6 +17,13 @@ void register_twin_forward(Registry& r);
 void register_pseudo_labels(Registry& r);
 void register_cotwin_loss(Registry& r);
 
+// Their contracts (cotwin_schemas.cpp, shared with the contract library) and
+// twin_forward's preflight, which its open() runs too.
+NodeSchema twin_forward_schema();
+NodeSchema pseudo_labels_schema();
+NodeSchema cotwin_loss_schema();
+void check_twin_forward_configuration(const NodeContext& ctx);
+
 // L labelled and U unlabelled samples of a batch packet (meta labeled_count,
 // unlabeled_count). The batch puts the labelled samples first.
 struct BatchCounts {

@@ -84,27 +84,6 @@ class CoTwinLoss : public Node {
   RampUpOptions ramp_;
 };
 
-NodeSchema cotwin_loss_schema() {
-  NodeSchema s{"cotwin.loss",
-               "L_j = alpha sup_j + w(t) (fix_j + beta dyn_j), total = L_1 + L_2 (one backward trains both nets)",
-               {{"in", pseudo_packet::kType, "output of cotwin.pseudo_labels", false,
-                 {batch_packet::kLabel, forward_packet::kLogits1, forward_packet::kLogits2, pseudo_packet::kFixFrom1,
-                  pseudo_packet::kDynFrom1, pseudo_packet::kFixFrom2, pseudo_packet::kDynFrom2}}},
-               {{"out", loss_packet::kType, "value loss (scalar with autograd), meta terms", false, loss_packet::keys()}},
-               {}};
-  s.params.push_back(ParamSpec::real("alpha", 0.5, "weight of the supervised terms", 0));
-  s.params.push_back(ParamSpec::real("beta", 0.1, "weight of the dynamic terms (LA 0.1, Pancreas 4.0, BraTS 1.0)", 0));
-  s.params.push_back(ParamSpec::boolean("unsup_dice", false, "add soft Dice to the pseudo-label terms"));
-  s.params.push_back(ParamSpec::choice("rampup", "sigmoid", {"sigmoid", "linear", "constant"}, "shape of w(t)"));
-  s.params.push_back(ParamSpec::choice("rampup_unit", "epochs", {"epochs", "iterations", "fraction"},
-                                       "unit of t and rampup_length (fraction: of the run's iterations)"));
-  s.params.push_back(ParamSpec::real("rampup_length", 40.0, "T: ramp-up length in rampup_unit", 0));
-  s.params.push_back(ParamSpec::integer("rampup_iters_per_epoch", 150, "iterations per epoch (epochs unit)", 1));
-  s.params.push_back(ParamSpec::real("unsup_weight", 1.0, "w at the end of the ramp-up", 0));
-  s.params.push_back(ParamSpec::boolean("dynamic", true, "false: no dynamic terms (CPS baseline)"));
-  return s;
-}
-
 std::unique_ptr<Node> make_cotwin_loss(const NodeContext&) { return std::make_unique<CoTwinLoss>(); }
 
 }  // namespace

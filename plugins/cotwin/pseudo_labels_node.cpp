@@ -92,22 +92,6 @@ class PseudoLabels : public Node {
   bool dynamic_ = true;
 };
 
-NodeSchema pseudo_labels_schema() {
-  NodeSchema s{"cotwin.pseudo_labels",
-               "fixed and dynamic (DPLG) pseudo-labels of each net for the other one",
-               {{"in", forward_packet::kType, "output of cotwin.twin_forward", false,
-                 {forward_packet::kLogits1, forward_packet::kLogits2}}},
-               {{"out", pseudo_packet::kType, "the forward values plus fix_from1, dyn_from1, fix_from2, dyn_from2 [U,X,Y,Z]",
-                 false, pseudo_packet::keys()}},
-               {}};
-  s.params.push_back(ParamSpec::choice("combine", "mean", {"mean", "replace", "max"},
-                                       "how the teacher's view of B updates its view of A on the overlap"));
-  s.params.push_back(ParamSpec::boolean("dynamic", true, "false: dynamic labels = fixed ones (CPS baseline)"));
-  s.agreements.push_back({"dynamic", "cotwin.loss", "dynamic",
-                          "the loss's dynamic terms train on these dynamic labels (false on both: the CPS baseline)"});
-  return s;
-}
-
 std::unique_ptr<Node> make_pseudo_labels(const NodeContext&) { return std::make_unique<PseudoLabels>(); }
 
 }  // namespace

@@ -32,25 +32,10 @@ std::string shape_of(const at::Tensor& t) {
   return os.str();
 }
 
-// Checked by `flowrun validate` too (NodeSchema::preflight).
-void check_configuration(const NodeContext& ctx) {
-  const auto names = ctx.params.at("nets").get<std::vector<std::string>>();
-  if (names.size() != 2 || names[0] == names[1])
-    throw InputError("node '" + ctx.id + "': params.nets must name two different models");
-  // With batches prefetched, batch n+1's forward would otherwise run on
-  // weights that batch n's step is about to change in place (stale
-  // gradients, autograd version errors) while eval/checkpoints read them.
-  if (!ctx.connected.count("after") && ctx.globals.value("prefetch", 2) > 1)
-    throw InputError("node '" + ctx.id + "': with params.prefetch > 1, connect a back edge from the last node "
-                     "that uses the nets to this node's `after` input, e.g. {\"from\": \"checkpoint.out\", "
-                     "\"to\": \"" + ctx.id + ".after\", \"back\": true}, so a forward pass starts only after "
-                     "the previous batch's step (or set params.prefetch to 1)");
-}
-
 class TwinForward : public Node {
  public:
   void open(NodeContext& ctx) override {
-    check_configuration(ctx);
+    check_twin_forward_configuration(ctx);
     const auto names = ctx.params.at("nets").get<std::vector<std::string>>();
     net1_ = ctx.resource<SegmentationModel>(names[0]);
     net2_ = ctx.resource<SegmentationModel>(names[1]);
@@ -205,32 +190,6 @@ class TwinForward : public Node {
   bool bf16_ = false;
   std::string teacher_b_mode_ = "train";
 };
-
-NodeSchema twin_forward_schema() {
-  NodeSchema s{"cotwin.twin_forward",
-               "forward passes of both nets: students on crops A (autograd), teachers on crops B (no grad)",
-               {{"in", batch_packet::kType, "training batch (labelled first)", false, {batch_packet::kImage}},
-                {"after", "any",
-                 "ordering only: a back edge from the last node using the nets (required when prefetch > 1)", true}},
-               {{"out", forward_packet::kType,
-                 "the batch plus logits1, logits2 [B,K,...] and logits1_b, logits2_b [U,K,...]", false,
-                 forward_packet::keys()}},
-               {}};
-  ParamSpec nets = ParamSpec::resource_list("nets", {"net1", "net2"}, "the two SegmentationModel resources (f1, f2)");
-  nets.length = 2;
-  s.params.push_back(nets);
-  s.params.push_back(ParamSpec::boolean("bf16", false, "bf16 autocast of the forward passes (CUDA; on CPU it pays only with AVX512_BF16 or AMX: measured 1.4-1.6x per step on such a CPU, see docs/results.md)"));
-  s.params.push_back(ParamSpec::choice(
-      "teacher_b_mode", "train", {"train", "eval", "train_fixed_stats"},
-      "the no-grad pass on crops B: train (batch statistics and dropout; BatchNorm running statistics updated a "
-      "second time per step), eval (running statistics, no dropout), train_fixed_stats (batch statistics and "
-      "dropout, running statistics untouched)"));
-  s.params.push_back(ParamSpec::boolean(
-      "cutmix", false,
-      "TraCoCo CutMix: students see mixed unlabelled crops; adds logits*_a, cutmix_mask, cutmix_perm"));
-  s.preflight = &check_configuration;
-  return s;
-}
 
 std::unique_ptr<Node> make_twin_forward(const NodeContext&) { return std::make_unique<TwinForward>(); }
 

@@ -12,6 +12,7 @@
 #include "core/registry.h"
 #include "lib/eval/evaluate_cases.h"
 #include "lib/volume/graph_dataset.h"
+#include "plugins/eval/eval_contracts.h"
 
 namespace flowrun {
 
@@ -20,16 +21,10 @@ void register_validate(Registry& r);
 void register_evaluate(Registry& r);
 void register_infer(Registry& r);
 
-// Parameters every evaluating node shares: nets, network, patch, stride,
-// window_batch, lcc, normalize, window, rescale, label.
-void add_inference_params(ParamSchema& params);
 // EvalOptions from those parameters (plus voxel_metrics when present).
 EvalOptions eval_options(const nlohmann::json& params);
-// The models `network` selects from `nets`: [net1], [net2] or both; their
-// resource names in `names` when given. InputError for a missing or
-// non-model resource.
-// Their names alone (validate's preflight has no resources).
-std::vector<std::string> selected_names(const NodeContext& ctx);
+// The models `network` selects from `nets` (selected_names); their resource
+// names in `names` when given. InputError for a missing or non-model resource.
 std::vector<std::shared_ptr<SegmentationModel>> selected_models(const NodeContext& ctx,
                                                                  std::vector<std::string>* names = nullptr);
 std::vector<SegmentationModel*> raw(const std::vector<std::shared_ptr<SegmentationModel>>& models);

@@ -15,47 +15,6 @@ namespace flowrun {
 
 namespace {
 
-// Which cases validation and the final test score; InputError for a
-// missing, empty or unlabelled split.
-struct ValidationCases {
-  std::string split, test_split;
-  std::vector<std::string> val_ids, test_ids;
-};
-
-ValidationCases validation_cases(const NodeContext& ctx, const DatasetDescription& dataset) {
-  const std::string where = "node '" + ctx.id + "'";
-  ValidationCases c;
-  c.split = validation_split(dataset, ctx.params["split"].get<std::string>(), ctx.params["test_split"].get<std::string>(),
-                             ctx.params["select_on_test"].get<bool>(), ctx.id);
-  c.val_ids = dataset.split(c.split);
-  const int64_t max_cases = ctx.params["max_cases"].get<int64_t>();
-  if (max_cases > 0 && static_cast<int64_t>(c.val_ids.size()) > max_cases) c.val_ids.resize(max_cases);
-  if (c.val_ids.empty())
-    throw InputError(where + ": " + dataset.where() + "split '" + c.split + "' lists no case to validate on");
-  if (ctx.params["test_at_end"].get<bool>()) {
-    const std::string test = ctx.params["test_split"].get<std::string>();
-    if (!dataset.has_split(test))
-      throw InputError(where + ": " + dataset.where() + "no split '" + test +
-                       "' to test on at the end (set test_at_end false or name another test_split)");
-    c.test_ids = dataset.split(test);
-    if (c.test_ids.empty())
-      throw InputError(where + ": " + dataset.where() + "split '" + test + "' lists no case to test on at the end");
-    c.test_split = test;
-  }
-  if (!dataset.has_labels()) throw InputError(where + ": " + dataset.where() + "the dataset has no labels");
-  return c;
-}
-
-void preflight_validate(const NodeContext& ctx) {
-  selected_names(ctx);
-  const std::optional<DatasetDescription> dataset = preflight_dataset(ctx);
-  if (!dataset) return;
-  const ValidationCases c = validation_cases(ctx, *dataset);
-  if (!ctx.check_files) return;
-  dataset->check_cases(c.val_ids);
-  dataset->check_cases(c.test_ids);
-}
-
 class ValidateNode : public Node {
  public:
   void open(NodeContext& ctx) override {
@@ -146,37 +105,6 @@ class ValidateNode : public Node {
   bool on_test_ = false;
   nlohmann::json last_val_;
 };
-
-NodeSchema validate_node_schema() {
-  NodeSchema s;
-  s.type = "eval.validate";
-  s.doc = "every N iterations: mean Dice on the val split into meta.val; at the end: test metrics, summary.json, "
-          "test_metrics.csv (switches the nets to eval mode meanwhile, so no forward may run concurrently)";
-  s.inputs = {{"in", "step", "the training step's packet"}};
-  s.outputs = {{"out", "step", "the same packet, plus meta.val on validation iterations"}};
-  s.serial = true;
-  add_inference_params(s.params);
-  s.params.push_back(ParamSpec::integer("every", 200, "validate after every N iterations (and at the last)", 1));
-  s.params.push_back(ParamSpec::string("split", "val", "split to validate on (and to pick best.pt by)"));
-  s.params.push_back(ParamSpec::boolean(
-      "select_on_test", false,
-      "allow validating on the test split (named, or when the dataset has no val split): best.pt is then chosen on "
-      "the test cases and its test metrics are optimistic"));
-  s.params.push_back(ParamSpec::integer("max_cases", 0, "validate on the first N cases of the split; 0 = all", 0));
-  s.params.push_back(ParamSpec::string("test_split", "test", "split scored at the end"));
-  s.params.push_back(ParamSpec::boolean("test_at_end", true, "score the test split after the last batch"));
-  s.params.push_back(ParamSpec::boolean("voxel_metrics", true,
-                                        "HD95/ASD in voxels (the lineage's tables); false = units of the spacing"));
-  s.params.push_back(ParamSpec::boolean("save_predictions", false, "write the test masks to OUT/predictions/"));
-  // A graph that normalises its training cases must validate and test on
-  // the same intensities (no data.normalize node: nothing to agree with).
-  const char* why = "validation and test must see the intensities training saw";
-  s.agreements = {{"normalize", "data.normalize", "mode", why},
-                  {"window", "data.normalize", "window", why},
-                  {"rescale", "data.normalize", "rescale", why}};
-  s.preflight = &preflight_validate;
-  return s;
-}
 
 std::unique_ptr<Node> make_validate_node(const NodeContext&) { return std::make_unique<ValidateNode>(); }
 

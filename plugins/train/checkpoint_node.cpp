@@ -172,26 +172,6 @@ class CheckpointNode : public Node {
 
 }  // namespace
 
-void register_checkpoint(Registry& r) {
-  NodeSchema s;
-  s.type = "train.checkpoint";
-  s.doc = "writes OUT/checkpoints/last.pt every `every` iterations and at the end (also on Ctrl-C, never after "
-          "a failure), best.pt when meta val[best_metric] improves; on --resume loads last.pt (weights, "
-          "optimizer, RNG). The weights must not change while it saves: feed the forward node a back edge "
-          "from this node's output";
-  s.inputs = {{"in", "step", "step packets (meta iteration, lr, terms, val)"}};
-  s.outputs = {{"out", "step", "the input, unchanged"}};
-  s.params.push_back(ParamSpec::resource_list("nets", {"net1", "net2"}, "model resources to save"));
-  ParamSpec opt = ParamSpec::resource("optimizer", "train.optimizer", "the train.optimizer resource to save");
-  opt.required = false;
-  opt.default_value = "optimizer";
-  s.params.push_back(opt);
-  s.params.push_back(ParamSpec::integer("every", 200, "write last.pt after every N iterations; 0 = only at the end", 0));
-  s.params.push_back(ParamSpec::string("best_metric", "dice", "metric in meta val that selects best.pt; \"\" = no best.pt"));
-  s.params.push_back(ParamSpec::choice("best_mode", "max", {"max", "min"}, "whether a larger or smaller metric is better"));
-  s.params.push_back(ParamSpec::integer("keep_every", 0, "also keep iter_N.pt (N iterations done) every N; 0 = never", 0));
-  s.serial = true;
-  r.add_node(s, [](const NodeContext&) { return std::make_unique<CheckpointNode>(); });
-}
+void register_checkpoint(Registry& r) { r.add_node(checkpoint_schema(), [](const NodeContext&) { return std::make_unique<CheckpointNode>(); }); }
 
 }  // namespace flowrun

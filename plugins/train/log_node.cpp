@@ -156,17 +156,6 @@ class LogNode : public Node {
 
 }  // namespace
 
-void register_log(Registry& r) {
-  NodeSchema s;
-  s.type = "train.log";
-  s.doc = "writes OUT/log.jsonl (per iteration: iteration, lr, each loss term, seconds, it_per_s, val) and "
-          "shows progress on stderr (an updating line on a terminal, else a line every params.log_every)";
-  s.inputs = {{"in", "step", "step packets"}};
-  s.params.push_back(ParamSpec::choice("progress", "auto", {"auto", "bar", "plain", "off"},
-                                       "auto: an updating line when stderr is a terminal, else plain lines"));
-  s.params.push_back(ParamSpec::integer("flush_every", 10, "flush log.jsonl after this many lines", 1));
-  s.serial = true;
-  r.add_node(s, [](const NodeContext&) { return std::make_unique<LogNode>(); });
-}
+void register_log(Registry& r) { r.add_node(log_schema(), [](const NodeContext&) { return std::make_unique<LogNode>(); }); }
 
 }  // namespace flowrun

@@ -72,23 +72,6 @@ class SgdStep : public Node {
 
 }  // namespace
 
-void register_sgd_step(Registry& r) {
-  NodeSchema s;
-  s.type = "train.sgd_step";
-  s.doc = "backward + SGD step of a train.optimizer resource on the batch's loss; emits a step packet "
-          "(iteration, lr, terms; no tensors). Hyper-parameters live on the optimizer resource, so the "
-          "checkpoint node saves exactly the optimizer this node steps";
-  s.inputs = {{"in", loss_packet::kType, "value `loss` (scalar with autograd), meta `terms`", false, loss_packet::keys()}};
-  s.outputs = {{"out", "step", "meta iteration, lr, terms"}};
-  ParamSpec opt = ParamSpec::resource("optimizer", "train.optimizer", "the train.optimizer resource to step");
-  opt.required = false;
-  opt.default_value = "optimizer";
-  s.params.push_back(opt);
-  s.params.push_back(ParamSpec::choice("schedule", "poly", {"poly", "constant"},
-                                       "poly: lr0 * (1 - iteration / iterations)^power; constant: lr0"));
-  s.params.push_back(ParamSpec::real("power", 0.9, "exponent of the poly schedule", 0));
-  s.serial = true;
-  r.add_node(s, [](const NodeContext&) { return std::make_unique<SgdStep>(); });
-}
+void register_sgd_step(Registry& r) { r.add_node(sgd_step_schema(), [](const NodeContext&) { return std::make_unique<SgdStep>(); }); }
 
 }  // namespace flowrun

@@ -11,4 +11,10 @@ void register_sgd_step(Registry& r);     // node train.sgd_step
 void register_checkpoint(Registry& r);   // node train.checkpoint
 void register_log(Registry& r);          // node train.log
 
+// Their contracts (train_schemas.cpp, shared with the contract library).
+ResourceSchema train_optimizer_schema();
+NodeSchema sgd_step_schema();
+NodeSchema checkpoint_schema();
+NodeSchema log_schema();
+
 }  // namespace flowrun

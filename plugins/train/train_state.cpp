@@ -140,17 +140,6 @@ double scheduled_lr(const std::string& schedule, double lr0, int64_t iteration, 
   return lr0 * std::pow(left, power);
 }
 
-void register_train_state(Registry& r) {
-  ResourceSchema s{"train.optimizer",
-                   "SGD over the parameters of the named networks, shared by train.sgd_step (which steps it) "
-                   "and train.checkpoint (which saves and restores it)",
-                   {}};
-  s.params.push_back(ParamSpec::resource_list("nets", {"net1", "net2"}, "model resources whose parameters it updates"));
-  s.params.push_back(ParamSpec::real("lr", 0.01, "base learning rate (train.sgd_step applies its schedule to it)", 0));
-  s.params.push_back(ParamSpec::real("momentum", 0.9, "SGD momentum", 0, 1));
-  s.params.push_back(ParamSpec::real("weight_decay", 1e-4, "L2 weight decay", 0));
-  s.params.push_back(ParamSpec::boolean("nesterov", false, "Nesterov momentum"));
-  r.add_resource(s, [](const ResourceContext& c) { return std::make_shared<TrainState>(c.name, c.params); });
-}
+void register_train_state(Registry& r) { r.add_resource(train_optimizer_schema(), [](const ResourceContext& c) { return std::make_shared<TrainState>(c.name, c.params); }); }
 
 }  // namespace flowrun

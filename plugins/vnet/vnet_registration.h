@@ -12,5 +12,7 @@ namespace flowrun {
 
 // Adds the resource type (schema and factory) to the registry.
 void register_vnet_model(Registry& r);
+// Its parameters (vnet_schema.cpp, shared with the contract library).
+ResourceSchema vnet_model_schema();
 
 }  // namespace flowrun

@@ -165,6 +165,17 @@ namespace {
 void throw_on_register(flowrun::Registry&) { throw std::runtime_error("boom while registering"); }
 }  // namespace
 FLOWRUN_PLUGIN("throwing", "1.0", throw_on_register)
+#elif defined(FLOWRUN_TEST_CONTRACT)
+// libflowrun_testnodes.contract.so: the same schemas with no factories.
+namespace {
+void register_contract(flowrun::Registry& r) {
+  flowrun::Registry whole;
+  register_types(whole);
+  for (const flowrun::NodeType* t : whole.nodes()) r.add_node(t->schema, nullptr);
+  for (const flowrun::ResourceType* t : whole.resources()) r.add_resource(t->schema, nullptr);
+}
+}  // namespace
+FLOWRUN_PLUGIN_CONTRACT("testnodes", "1.0", register_contract)
 #else
 FLOWRUN_PLUGIN("testnodes", "1.0", register_types)
 #endif

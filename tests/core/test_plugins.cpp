@@ -79,6 +79,43 @@ TEST(Plugins, InstancesKeepTheLibraryAlive) {
   node.reset();
 }
 
+TEST(Plugins, ContractModeRegistersTheContractUnderThePluginsName) {
+  Registry full_registry, contract_registry;
+  PluginLoader full(full_registry);
+  PluginLoader contracts(contract_registry, PluginLoader::Mode::contracts);
+  full.load(FLOWRUN_TEST_PLUGIN);
+  contracts.load(FLOWRUN_TEST_PLUGIN);
+  ASSERT_EQ(contract_registry.nodes().size(), full_registry.nodes().size());
+  for (const NodeType* t : full_registry.nodes()) {
+    const NodeType* c = contract_registry.node(t->schema.type);
+    ASSERT_NE(c, nullptr) << t->schema.type;
+    EXPECT_EQ(c->schema.to_json(), t->schema.to_json());
+    EXPECT_EQ(c->origin, t->origin);  // the plugin's file, not the contract's
+    EXPECT_FALSE(c->factory);
+  }
+  NodeContext ctx;
+  ctx.id = "d";
+  expect_error<RunError>([&] { contract_registry.create_node("test.delay", ctx); },
+                         {"node 'd'", "test.delay", "only its contract", "libflowrun_testnodes.so"});
+  ResourceContext rctx;
+  rctx.name = "c";
+  expect_error<RunError>([&] { contract_registry.create_resource("test.counter", rctx); },
+                         {"resource 'c'", "only its contract"});
+}
+
+TEST(Plugins, ContractModeWithoutAContractLibraryThrowsContractUnavailable) {
+  Registry r;
+  PluginLoader loader(r, PluginLoader::Mode::contracts);
+  try {
+    loader.load(FLOWRUN_BADABI_PLUGIN);
+    FAIL() << "no ContractUnavailable";
+  } catch (const ContractUnavailable& e) {
+    EXPECT_NE(e.plugin_file.find("libflowrun_badabi.so"), std::string::npos) << e.plugin_file;
+  }
+  // A missing plugin is still the user's error, named as in full mode.
+  expect_error<InputError>([&] { loader.load("nosuchplugin", "g.json: $.plugins[1]"); }, {"plugin 'nosuchplugin' not found"});
+}
+
 TEST(Registry, DuplicateTypeIsRefused) {
   Registry r;
   NodeSchema s{"x.y", "doc", {}, {}, {}};

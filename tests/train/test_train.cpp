@@ -20,6 +20,7 @@
 #include "core/graph_validation.h"
 #include "core/plugin_loader.h"
 #include "core/rng.h"
+#include "lib/eval/eval_choices.h"
 #include "lib/torch/checkpoint.h"
 
 namespace fs = std::filesystem;
