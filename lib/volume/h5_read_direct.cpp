@@ -6,9 +6,11 @@
 #include <algorithm>
 #include <array>
 #include <filesystem>
+#include <optional>
 #include <vector>
 
 #include "core/error.h"
+#include "lib/volume/volume_checks.h"
 
 namespace flowrun::detail {
 namespace fs = std::filesystem;
@@ -45,8 +47,11 @@ std::string top_level_names(hid_t file) {
   return s.empty() ? "none" : s;
 }
 
+// Reads into memtype. With only_uint8, a dataset not stored as unsigned 8-bit
+// integers gives nullopt instead (after the same checks of the file).
 template <class T>
-Volume<T> read_with(const std::string& file, const std::string& key, const H5Options& opts, hid_t memtype) {
+std::optional<Volume<T>> read_with(const std::string& file, const std::string& key, const H5Options& opts,
+                                   hid_t memtype, bool only_uint8 = false) {
   if (opts.axis_order != "xyz" && opts.axis_order != "zyx") {
     throw InputError("HDF5 axis order '" + opts.axis_order + "' for '" + file + "' is not supported; expected \"xyz\" or \"zyx\"");
   }
@@ -76,6 +81,8 @@ Volume<T> read_with(const std::string& file, const std::string& key, const H5Opt
   if (cls != H5T_INTEGER && cls != H5T_FLOAT) {
     throw InputError("HDF5 dataset '" + name + "' is not numeric; expected an integer or float dataset");
   }
+  if (only_uint8 && !(cls == H5T_INTEGER && H5Tget_size(type.get()) == 1 && H5Tget_sign(type.get()) == H5T_SGN_NONE))
+    return std::nullopt;
   Handle space(H5Dget_space(d.get()), H5Sclose);
   const int rank = space.ok() ? H5Sget_simple_extent_ndims(space.get()) : -1;
   if (rank != 3) {
@@ -134,12 +141,21 @@ Volume<T> read_with(const std::string& file, const std::string& key, const H5Opt
 
 template <>
 Volume<float> h5_read_direct<float>(const std::string& file, const std::string& key, const H5Options& opts) {
-  return read_with<float>(file, key, opts, H5T_NATIVE_FLOAT);
+  return *read_with<float>(file, key, opts, H5T_NATIVE_FLOAT);
 }
 
 template <>
 Volume<double> h5_read_direct<double>(const std::string& file, const std::string& key, const H5Options& opts) {
-  return read_with<double>(file, key, opts, H5T_NATIVE_DOUBLE);
+  return *read_with<double>(file, key, opts, H5T_NATIVE_DOUBLE);
+}
+
+LabelVolume h5_read_label_direct(const std::string& file, const std::string& key, const H5Options& opts,
+                                 const std::string& name) {
+  // The lineage stores labels as uint8: every value is a label, so they are
+  // read as stored, without the eight-byte copy and the check.
+  if (std::optional<LabelVolume> v = read_with<uint8_t>(file, key, opts, H5T_NATIVE_UINT8, /*only_uint8=*/true))
+    return std::move(*v);
+  return to_label_volume(*read_with<double>(file, key, opts, H5T_NATIVE_DOUBLE), name);
 }
 
 }  // namespace flowrun::detail

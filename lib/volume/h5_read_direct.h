@@ -17,4 +17,10 @@ namespace flowrun::detail {
 template <class T>
 Volume<T> h5_read_direct(const std::string& file, const std::string& key, const H5Options& opts);
 
+// Reads a label dataset: unsigned 8-bit data as stored, any other dtype at
+// full precision and checked by to_label_volume (InputError naming `name`
+// and the first value that is not an integer 0..255).
+LabelVolume h5_read_label_direct(const std::string& file, const std::string& key, const H5Options& opts,
+                                 const std::string& name);
+
 }  // namespace flowrun::detail

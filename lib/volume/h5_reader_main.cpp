@@ -33,7 +33,7 @@ int reply_image(const std::string& file, const std::string& key, const flowrun::
 
 int reply_label(const std::string& file, const std::string& key, const flowrun::H5Options& opts,
                 const std::string& name) {
-  return reply(flowrun::detail::to_label_volume(flowrun::detail::h5_read_direct<double>(file, key, opts), name)) ? 0 : 3;
+  return reply(flowrun::detail::h5_read_label_direct(file, key, opts, name)) ? 0 : 3;
 }
 
 int reply_error(H5ReplyStatus status, const std::string& message) {

@@ -120,6 +120,16 @@ TEST(H5Io, LabelValuesCheckedByTheHelper) {
   const LabelVolume v = read_label(file.string() + ":all");
   ASSERT_EQ(v.data.size(), 256u);
   for (int i = 0; i < 256; ++i) EXPECT_EQ(v.data[size_t(i)], i);
+  // Stored as uint8 (the lineage's labels: read as stored) and as int16.
+  std::vector<uint8_t> bytes(256);
+  std::vector<int16_t> shorts(256);
+  for (int i = 0; i < 256; ++i) bytes[size_t(i)] = uint8_t(i), shorts[size_t(i)] = int16_t(i);
+  test::write_h5(file, "u8", {4, 8, 8}, bytes, H5T_STD_U8LE, H5T_NATIVE_UINT8);
+  test::write_h5(file, "i16", {4, 8, 8}, shorts, H5T_STD_I16LE, H5T_NATIVE_INT16);
+  EXPECT_EQ(read_label(file.string() + ":u8").data, v.data);
+  EXPECT_EQ(read_label(file.string() + ":i16").data, v.data);
+  test::write_h5(file, "i8", {1, 2, 2}, std::vector<int8_t>{0, 1, 1, -3}, H5T_STD_I8LE, H5T_NATIVE_INT8);
+  expect_error<InputError>([&] { read_label(file.string() + ":i8"); }, {"-3", "(0, 1, 1)", "integers 0..255"});
   const std::vector<std::pair<double, std::string>> bad = {{2.5, "2.5"}, {-1.0, "-1"}, {255.5, "255.5"},
                                                            {std::nan(""), "nan"}, {1e300, "1e+300"}};
   for (size_t k = 0; k < bad.size(); ++k) {
