@@ -1,6 +1,8 @@
 // Parsing, the graph shorthand and exit codes shared by both executables.
 #include "runner/cli_main.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <csignal>
 #include <iostream>
@@ -18,6 +20,18 @@ void ignore_write_signals() {
 std::string version_text() {
   return std::string("flowrun ") + FLOWRUN_VERSION + " (plugin ABI " + std::to_string(FLOWRUN_ABI_VERSION) +
          "; built with LibTorch " + FLOWRUN_TORCH_VERSION_TEXT + ", " + FLOWRUN_BUILD_TYPE + ")";
+}
+
+std::string torch_executable() {
+  char buf[4096];
+  const ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
+  std::string dir = ".";
+  if (n > 0) {
+    const std::string self(buf, size_t(n));
+    const size_t slash = self.rfind('/');
+    if (slash != std::string::npos) dir = self.substr(0, slash);
+  }
+  return dir + "/flowrun-torch";
 }
 
 int run_cli(CLI::App& app, std::vector<std::string> args) {

@@ -18,6 +18,9 @@ void ignore_write_signals();
 // "flowrun 0.1.0 (plugin ABI 3; LibTorch 1.13, ...)": what `--version` prints.
 std::string version_text();
 
+// flowrun-torch, in the folder of the running executable.
+std::string torch_executable();
+
 // Parses args (without the program name) with app's verbs and runs the chosen
 // one; a first argument that is no verb and no flag is a graph to run;
 // `--version` prints version_text().

@@ -23,18 +23,6 @@
 
 namespace {
 
-std::string torch_executable() {
-  char buf[4096];
-  const ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
-  std::string dir = ".";
-  if (n > 0) {
-    const std::string self(buf, size_t(n));
-    const size_t slash = self.rfind('/');
-    if (slash != std::string::npos) dir = self.substr(0, slash);
-  }
-  return dir + "/flowrun-torch";
-}
-
 bool runs_here(const std::vector<std::string>& args) {
   if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "--version") return true;
   for (const flowrun::VerbDoc& v : flowrun::kVerbs)
@@ -50,6 +38,8 @@ int run_here(const std::vector<std::string>& args) {
     const std::string_view name = v.name;
     if (v.home == VerbHome::torch) app.add_subcommand(v.name, v.doc)->allow_extras();  // listed only
     else if (name == "metrics") flowrun::add_metrics_verb(app);
+    else if (name == "report") flowrun::add_report_verb(app);
+    else if (name == "sweep") flowrun::add_sweep_verb(app);
     else if (name == "validate") flowrun::add_validate_verb(app);
     else if (name == "nodes") flowrun::add_nodes_verb(app);
     else if (name == "describe") flowrun::add_describe_verb(app);
@@ -71,7 +61,7 @@ int main(int argc, char** argv) {
       std::cout.flush();
     }
   }
-  const std::string exe = torch_executable();
+  const std::string exe = flowrun::torch_executable();
   ::execv(exe.c_str(), argv);
   std::cerr << "flowrun: failed: cannot start " << exe << ": " << std::strerror(errno)
             << " (it is installed next to flowrun)\n";

@@ -22,5 +22,7 @@ int main(int argc, char** argv) {
   flowrun::add_data_verbs(app);
   flowrun::add_eval_verbs(app);
   flowrun::add_metrics_verb(app);
+  flowrun::add_report_verb(app);
+  flowrun::add_sweep_verb(app);
   return flowrun::run_cli(app, std::vector<std::string>(argv + 1, argv + argc));
 }

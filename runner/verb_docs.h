@@ -34,6 +34,10 @@ inline constexpr VerbDoc kVerbs[] = {
     {"eval", "score a checkpoint on a dataset split: summary.json, <split>_metrics.csv, a table", VerbHome::torch},
     {"infer", "segment one volume with a checkpoint", VerbHome::torch},
     {"metrics", "Dice, Jaccard, HD95 and ASD of a predicted mask against a reference", VerbHome::front_end},
+    {"report", "write one self-contained report.html of run folders: graph, curves, metrics, segmentations",
+     VerbHome::front_end},
+    {"sweep", "train a grid of --vary values x seeds, resumable: sweep.csv, mean ± sd table, report.html",
+     VerbHome::front_end},
 };
 
 // The line of `name` in kVerbs (an unknown name is a programming error).

@@ -7,10 +7,13 @@
 #include <iostream>
 #include <thread>
 
+#include "core/atomic_file.h"
+#include "core/dot_export.h"
 #include "core/error.h"
 #include "core/graph_runner.h"
 #include "core/graph_spec.h"
 #include "runner/graph_args.h"
+#include "runner/graph_print.h"
 #include "runner/session.h"
 #include "runner/resume.h"
 #include "runner/run_folder.h"
@@ -77,6 +80,9 @@ void add_run_verb(CLI::App& app) {
     if (out->empty()) *out = (fs::path("runs") / g.spec.name).string();
     check_run_folder(*out, !resume->empty(), *force);
     const RunFolderLock lock(*out);
+    // The graph as it runs (--set applied, defaults filled in), for
+    // `flowrun report` and for whoever reruns it.
+    write_file_atomically((fs::path(*out) / "graph.json").string(), format_graph(expanded_document(g)) + "\n");
     // A resumed run writes the profile of its own part; earlier parts keep
     // theirs under the batch they ended at.
     if (!resume->empty() && fs::exists(fs::path(*out) / "profile.json")) {
@@ -100,6 +106,8 @@ void add_run_verb(CLI::App& app) {
     std::signal(SIGINT, SIG_DFL);
     std::signal(SIGTERM, SIG_DFL);
     std::signal(SIGHUP, SIG_DFL);
+    // Graphviz's view of the run: `dot -Tsvg OUT/graph.dot > graph.svg`.
+    write_file_atomically((fs::path(*out) / "graph.dot").string(), graph_to_dot(g, *s.registry, r.profile));
     std::cerr << "flowrun: " << (r.stopped ? "stopped after " : "done: ") << r.batches << " batches in "
               << r.wall_seconds << " s; profile: " << (fs::path(*out) / "profile.json").string() << "\n";
     for (auto& c : r.profile["chains"]) {

@@ -15,5 +15,7 @@ void add_dot_verb(CLI::App& app);
 void add_data_verbs(CLI::App& app);  // synth
 void add_eval_verbs(CLI::App& app);  // eval, infer
 void add_metrics_verb(CLI::App& app);  // no LibTorch: also in the front end
+void add_report_verb(CLI::App& app);   // no LibTorch: also in the front end
+void add_sweep_verb(CLI::App& app);    // no LibTorch: spawns flowrun-torch runs
 
 }  // namespace flowrun

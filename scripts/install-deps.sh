@@ -10,6 +10,8 @@ packages=(
   libgtest-dev libgmock-dev
   python3-torch python3-numpy   # the reference side of the step-parity test (/usr/bin/python3)
   graphviz                      # `flowrun dot GRAPH | dot -Tsvg`, docs/layers.svg
+  libpng-dev                    # the report's segmentation panels
+  chromium                      # the report rendered headless in the suite (report_in_browser)
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -27,7 +27,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cp "$exe" "$tmp/flowrun"
 # Alone, the front end still lists every verb and says its version.
-for verb in run validate nodes describe dot synth eval infer metrics; do
+for verb in run validate nodes describe dot synth eval infer metrics report sweep; do
   "$tmp/flowrun" --help | grep -qE "^  $verb " || fail "--help without flowrun-torch does not list $verb"
 done
 "$tmp/flowrun" --version | grep -q "^flowrun " || fail "--version without flowrun-torch failed"

@@ -68,4 +68,48 @@ TEST_F(CliTraining, BadResumeAndCorruptCheckpointExitWithTwo) {
   EXPECT_NE(e.output.find("last.pt"), std::string::npos) << e.output;
 }
 
+// flowrun sweep: a 2 x 2 grid (values x seeds), then the same command again
+// reruns nothing; a value the graph refuses stops the sweep with exit 2.
+TEST_F(CliTraining, SweepRunsTheGridOnceAndSummarisesIt) {
+  const std::string out = dir + "/sweep";
+  const std::string cmd = "sweep " + dir + "/tiny.json --vary nodes.loss.beta=0.1,1 --seeds 2 --out " + out +
+                          " --set params.iterations=1";
+  auto first = fr(cmd);
+  ASSERT_EQ(first.code, 0) << first.output;
+  for (const char* p : {"beta-0.1/seed-1", "beta-0.1/seed-2", "beta-1/seed-1", "beta-1/seed-2"})
+    EXPECT_TRUE(std::filesystem::exists(out + "/" + p + "/summary.json")) << p;
+  std::ifstream csv(out + "/sweep.csv");
+  std::vector<std::string> rows;
+  for (std::string l; std::getline(csv, l);) rows.push_back(l);
+  ASSERT_EQ(rows.size(), 5u);
+  EXPECT_EQ(rows[0], "nodes.loss.beta,seed,dice,jaccard,hd95,asd,folder");
+  EXPECT_EQ(rows[1].rfind("\"0.1\",1,", 0), 0u) << rows[1];
+  EXPECT_NE(first.output.find("nodes.loss.beta"), std::string::npos) << "the table's header";
+  const json sweep = json::parse(std::ifstream(out + "/sweep.json"));
+  ASSERT_EQ(sweep["points"].size(), 2u);
+  EXPECT_EQ(sweep["points"][1]["runs"][1]["seed"], 2);
+  EXPECT_TRUE(sweep["points"][1]["runs"][1]["test"].contains("dice"));
+  // The seeds make different runs: their first losses differ.
+  auto first_loss = [&](const std::string& run) {
+    std::ifstream log(out + "/" + run + "/log.jsonl");
+    std::string line;
+    std::getline(log, line);
+    return json::parse(line)["total"].get<double>();
+  };
+  EXPECT_NE(first_loss("beta-0.1/seed-1"), first_loss("beta-0.1/seed-2"));
+  EXPECT_TRUE(std::filesystem::exists(out + "/report.html"));
+  auto again = fr(cmd);
+  ASSERT_EQ(again.code, 0) << again.output;
+  size_t kept = 0;
+  for (size_t at = 0; (at = again.output.find("done before, kept", at)) != std::string::npos; ++at) ++kept;
+  EXPECT_EQ(kept, 4u) << again.output;
+  EXPECT_EQ(again.output.find("training (log"), std::string::npos) << again.output;
+  auto bad = fr("sweep " + dir + "/tiny.json --vary nodes.loss.beta=-1 --out " + dir + "/bad_sweep");
+  EXPECT_EQ(bad.code, 2) << bad.output;
+  EXPECT_NE(bad.output.find("beta--1"), std::string::npos) << bad.output;
+  auto typo = fr("sweep " + dir + "/tiny.json --vary nodes.loss.beta --out " + dir + "/bad_sweep");
+  EXPECT_EQ(typo.code, 2) << typo.output;
+  EXPECT_NE(typo.output.find("PATH=V1,V2"), std::string::npos) << typo.output;
+}
+
 }  // namespace flowrun
