@@ -190,8 +190,15 @@ function metricsTable(run) {
           `.</p><table><tr><th>case</th>${metricNames.map(([k, n]) => `<th>${n}${unitOf(run.summary, k)}</th>`).join("")}</tr>`;
   (t.per_case || []).forEach(c => s += `<tr><td>${esc(c.case)}${c.empty ? " (empty)" : ""}</td>` +
     metricNames.map(([k]) => `<td>${fmt(c[k])}</td>`).join("") + "</tr>");
-  s += `<tr class="summary"><td>mean ± sd</td>` + metricNames.map(([k]) =>
+  s += `<tr class="summary"><td>mean ± sd${t.classes ? " (mean over classes)" : ""}</td>` + metricNames.map(([k]) =>
     `<td>${fmt((t.mean || {})[k])} ± ${fmt((t.std || {})[k])}</td>`).join("") + "</tr></table>";
+  if (Array.isArray(t.classes)) {
+    s += "<p class='muted'>Per class (mean ± sd over cases):</p><table><tr><th>class</th><th>label</th>" +
+         metricNames.map(([k, n]) => `<th>${n}${unitOf(run.summary, k)}</th>`).join("") + "</tr>";
+    t.classes.forEach(c => s += `<tr><td>${esc(c.name)}</td><td>${c.label}</td>` + metricNames.map(([k]) =>
+      `<td>${fmt((c.mean || {})[k])} ± ${fmt((c.std || {})[k])}</td>`).join("") + "</tr>");
+    s += "</table>";
+  }
   return s;
 }
 function comparisonTable() {
@@ -204,16 +211,25 @@ function comparisonTable() {
   return s + "</table>";
 }
 
-// ---- segmentation panels ----
+// ---- segmentation panels: a row per case and view, a column per checkpoint ----
 function panels(run) {
   if (!run.panels || !run.panels.length) return "<p class='muted'>No panels: save the test masks with " +
-    "<code>--set nodes.validate.save_predictions=true</code> (the run's <code>predictions/</code> folder) to see them here.</p>";
+    "<code>--set nodes.validate.save_predictions=true</code> (the run's <code>predictions/</code> folder), or keep " +
+    "checkpoints (<code>nodes.checkpoint.keep_every</code>) and run <code>flowrun report --checkpoints</code>.</p>";
+  const byCheckpoint = run.panels.some(p => p.checkpoint);
   let s = "<p class='muted'>Slices through the centre of the reference label: <span style='color:#00a651'>green</span> " +
-          "reference outline, <span style='color:#e0301e'>red</span> prediction outline (yellow where they meet); predictions " +
-          `of ${esc((run.summary || {}).weights || "the scored weights")}.</p><div class='panels'>`;
-  run.panels.forEach(p => s += `<div class="panel"><img src="data:image/png;base64,${p.png}" alt="${esc(p.case)} ${esc(p.view)}">` +
-    `${esc(p.case)} · ${esc(p.view)}${p.checkpoint ? " · " + esc(p.checkpoint) : ""}</div>`);
-  return s + "</div>";
+          "reference outline, <span style='color:#e0301e'>red</span> prediction outline (yellow where they meet); " +
+          (byCheckpoint ? "one column per kept checkpoint.</p>" :
+                          `predictions of ${esc((run.summary || {}).weights || "the scored weights")}.</p>`);
+  const rows = {};
+  run.panels.forEach(p => (rows[p.case + " · " + p.view] = rows[p.case + " · " + p.view] || []).push(p));
+  Object.keys(rows).forEach(r => {
+    s += `<h4 style="margin:10px 0 4px">${esc(r)}</h4><div class="panels">`;
+    rows[r].forEach(p => s += `<div class="panel"><img src="data:image/png;base64,${p.png}" alt="${esc(r)} ${esc(p.checkpoint || "")}">` +
+      `${esc(p.checkpoint || "")}</div>`);
+    s += "</div>";
+  });
+  return s;
 }
 
 // ---- a sweep: test metrics against the varied values, mean ± sd over seeds ----

@@ -1,14 +1,51 @@
 // Loading a graph for a verb: built-ins, plugins, overrides, validation.
 #include "runner/session.h"
 
+#include <algorithm>
 #include <filesystem>
+#include <optional>
 
 #include "core/error.h"
 #include "core/graph_document.h"
 #include "core/graph_spec.h"
+#include "lib/volume/dataset.h"
 #include "runner/dataset_generator.h"
 
 namespace flowrun {
+
+namespace {
+
+// A model resource whose graph leaves in_channels or n_classes unset takes
+// them from the dataset: its channels, and its largest declared label + 1.
+// So a 2-channel or 4-label dataset needs no model override. A dataset that
+// cannot be read yet (generated later, or broken: validation says why) is
+// left alone, and so are types without those parameters.
+void fill_model_shapes_from_dataset(GraphSpec& spec, const Registry& registry) {
+  if (spec.dataset.empty()) return;
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(spec.dataset, ec)) return;
+  std::optional<DatasetDescription> d;
+  try {
+    d = DatasetDescription::load(spec.dataset, spec.params.value("dataset_root", std::string()), /*require_root=*/false);
+  } catch (const std::exception&) {
+    return;
+  }
+  int max_label = 1;
+  for (const auto& [value, name] : d->labels) max_label = std::max(max_label, value);
+  for (ResourceSpec& r : spec.resources) {
+    const ResourceType* t = registry.resource(r.type);
+    if (!t || !r.params.is_object()) continue;
+    const auto has = [&](const char* p) {
+      for (const ParamSpec& ps : t->schema.params) if (ps.name == p && ps.type == ParamType::Int) return true;
+      return false;
+    };
+    if (has("in_channels") && !r.params.contains("in_channels") && !d->channels.empty())
+      r.params["in_channels"] = int64_t(d->channels.size());
+    if (has("n_classes") && !r.params.contains("n_classes")) r.params["n_classes"] = int64_t(max_label) + 1;
+  }
+}
+
+}  // namespace
 
 Session::Session() : registry(std::make_unique<Registry>()) {
   register_session_builtins(*registry);
@@ -38,6 +75,7 @@ ValidatedGraph Session::load(const std::string& graph_file, const std::vector<st
   }
   apply_overrides(doc, overrides, *registry);
   GraphSpec spec = parse_graph(doc, graph_file);
+  fill_model_shapes_from_dataset(spec, *registry);
   if (generate_dataset) {
     ensure_generated_dataset(spec);
   } else if (spec.doc.contains("dataset_generator") && !spec.dataset.empty() && !std::filesystem::exists(spec.dataset)) {

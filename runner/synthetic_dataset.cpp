@@ -18,10 +18,13 @@ namespace {
 
 // What "preprocessing" records; equal records mean equal data.
 nlohmann::json record(const SynthOptions& o) {
-  return {{"generator", "flowrun synth"},
-          {"options", {{"cases", o.cases}, {"seed", o.seed}, {"size", o.size}, {"spacing", o.spacing},
-                       {"noise", o.noise}, {"contrast", o.contrast}, {"labeled_fraction", o.labeled_fraction},
-                       {"train_fraction", o.train_fraction}, {"val_cases", synth_val_count(o)}}}};
+  nlohmann::json r = {{"generator", "flowrun synth"},
+                      {"options", {{"cases", o.cases}, {"seed", o.seed}, {"size", o.size}, {"spacing", o.spacing},
+                                   {"noise", o.noise}, {"contrast", o.contrast}, {"labeled_fraction", o.labeled_fraction},
+                                   {"train_fraction", o.train_fraction}, {"val_cases", synth_val_count(o)}}}};
+  // Only when set, so datasets written before it existed still match.
+  if (o.classes != 2) r["options"]["classes"] = o.classes;
+  return r;
 }
 
 enum class Found { nothing, incomplete, other_options, same };

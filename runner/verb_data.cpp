@@ -31,6 +31,7 @@ struct SynthArgs {
   double contrast = SynthOptions{}.contrast;
   double labeled_fraction = SynthOptions{}.labeled_fraction;
   int val_cases = SynthOptions{}.val_cases;
+  int classes = SynthOptions{}.classes;
   bool force = false;
 };
 
@@ -53,6 +54,8 @@ SynthOptions to_options(const SynthArgs& a) {
   o.labeled_fraction = a.labeled_fraction;
   if (a.val_cases < 0) throw InputError("synth: --val-cases must be >= 0, got " + std::to_string(a.val_cases));
   o.val_cases = a.val_cases;
+  if (a.classes < 2 || a.classes > 8) throw InputError("synth: --classes must be in [2, 8], got " + std::to_string(a.classes));
+  o.classes = a.classes;
   // The description must load: its labelled subset may not round to no case.
   const int n_train = synth_train_count(o);
   if (std::lround(o.labeled_fraction * n_train) < 1)
@@ -73,6 +76,8 @@ void add_data_verbs(CLI::App& app) {
   sub->add_option("--noise", a->noise, "std of the additive noise");
   sub->add_option("--contrast", a->contrast, "organ minus background intensity (default 0.45: below the noise)");
   sub->add_option("--labeled-fraction", a->labeled_fraction, "default labelled fraction recorded in synthetic.json");
+  sub->add_option("--classes", a->classes,
+                  "label values 0..N-1; above 2 the organ is cut into nested shells (a multi-class dataset)");
   sub->add_option("--val-cases", a->val_cases,
                   "training cases carved off as the val split for model selection (at most train - 2)");
   sub->add_flag("--force", a->force, "regenerate even when the folder already holds this dataset");

@@ -105,6 +105,12 @@ Prepared prepare(const ModelArgs& a, json node_params, const std::string& node_t
       if (archs.empty() || archs.contains(name)) resources[name] = r;
   if (resources.empty())
     throw InputError(p.checkpoint_file + ": the checkpoint's graph declares no model resource");
+  // Shapes the training run took from its dataset (runner/session.cpp) are
+  // not in the graph as written; the checkpoint's architecture has them.
+  for (auto& [name, r] : resources.items())
+    if (archs.contains(name) && archs[name].is_object())
+      for (const char* k : {"in_channels", "n_classes"})
+        if (archs[name].contains(k) && !(r.contains("params") && r["params"].contains(k))) r["params"][k] = archs[name][k];
 
   json plugins = json::array();
   std::set<std::string> seen;

@@ -1,7 +1,9 @@
 // `flowrun report RUN [RUN...]`: one self-contained report.html from run
 // folders (log.jsonl, profile.json, summary.json, graph.json, predictions/).
 // No LibTorch: the front end runs it.
+#include <algorithm>
 #include <filesystem>
+#include <functional>
 #include <fstream>
 #include <iostream>
 
@@ -13,6 +15,7 @@
 #include "runner/cli_main.h"
 #include "runner/report_page.h"
 #include "runner/report_panels.h"
+#include "runner/torch_process.h"
 #include "runner/verb_docs.h"
 #include "runner/verbs.h"
 
@@ -63,32 +66,84 @@ json read_optional(const fs::path& file, std::vector<std::string>& notes) {
   }
 }
 
-// Panels for the first `max_cases` scored cases whose mask the run saved.
-json case_panels(const fs::path& run, const json& summary, int max_cases, std::vector<std::string>& notes) {
-  json panels = json::array();
-  const fs::path dir = run / "predictions";
+// The checkpoints whose segmentations the report shows with --checkpoints:
+// iter_N.pt in iteration order (keep_every), then last.pt.
+std::vector<std::pair<std::string, fs::path>> kept_checkpoints(const fs::path& run) {
+  std::vector<std::pair<long, fs::path>> iters;
   std::error_code ec;
-  if (max_cases <= 0 || !fs::is_directory(dir, ec) || !summary.is_object() || !summary.contains("dataset")) return panels;
+  for (const auto& e : fs::directory_iterator(run / "checkpoints", ec)) {
+    const std::string f = e.path().filename().string();
+    if (f.rfind("iter_", 0) != 0 || e.path().extension() != ".pt") continue;
+    try {
+      iters.emplace_back(std::stol(f.substr(5, f.size() - 8)), e.path());
+    } catch (const std::exception&) {
+    }
+  }
+  std::sort(iters.begin(), iters.end());
+  std::vector<std::pair<std::string, fs::path>> out;
+  for (auto& [n, p] : iters) out.emplace_back("iteration " + std::to_string(n), p);
+  if (fs::exists(run / "checkpoints" / "last.pt", ec)) out.emplace_back("last.pt", run / "checkpoints" / "last.pt");
+  return out;
+}
+
+// Panels for the first `max_cases` scored test cases: the masks the run saved
+// (predictions/), or with `checkpoints` each kept checkpoint's segmentation,
+// made by `flowrun-torch infer` (the training graph's window and
+// normalisation) and cached in RUN/report_cache/<checkpoint>/<case>.nii.gz.
+json case_panels(const fs::path& run, const json& summary, int max_cases, bool checkpoints,
+                 std::vector<std::string>& notes) {
+  json panels = json::array();
+  std::error_code ec;
+  if (max_cases <= 0 || !summary.is_object() || !summary.contains("dataset") || !summary.contains("test")) return panels;
+  std::vector<std::pair<std::string, std::function<fs::path(const std::string&, const std::vector<std::string>&)>>>
+      sources;
+  if (checkpoints) {
+    for (const auto& [label, file] : kept_checkpoints(run)) {
+      const fs::path cache = run / "report_cache" / file.stem();
+      sources.emplace_back(label, [cache, file, &notes, run](const std::string& id, const std::vector<std::string>& images) {
+        const fs::path mask = cache / (id + ".nii.gz");
+        std::error_code e;
+        if (fs::exists(mask, e)) return mask;
+        fs::create_directories(cache);
+        std::vector<std::string> args = {"infer", "--checkpoint", file.string()};
+        args.insert(args.end(), images.begin(), images.end());
+        args.insert(args.end(), {"-o", mask.string()});
+        const std::string log = (cache / (id + ".log")).string();
+        std::cerr << "flowrun: report: segmenting " << id << " with " << file.string() << "\n";
+        if (run_flowrun_torch(args, log) != 0) throw RunError("flowrun infer failed on " + id + " (see " + log + ")");
+        return mask;
+      });
+    }
+    if (sources.empty()) notes.push_back("--checkpoints: no iter_N.pt or last.pt in " + (run / "checkpoints").string());
+  } else if (fs::is_directory(run / "predictions", ec)) {
+    sources.emplace_back("", [run](const std::string& id, const std::vector<std::string>&) {
+      return run / "predictions" / (id + ".nii.gz");
+    });
+  }
+  if (sources.empty()) return panels;
   try {
     const DatasetDescription ds = DatasetDescription::load(summary["dataset"].get<std::string>());
     int done = 0;
     for (const json& c : summary["test"]["per_case"]) {
       if (done >= max_cases) break;
       const std::string id = c.at("case").get<std::string>();
-      const fs::path mask = dir / (id + ".nii.gz");
-      if (!fs::exists(mask, ec)) continue;
       const Case k = ds.load_case(id, /*with_label=*/true);
-      const LabelVolume pred = read_label(mask.string());
-      for (const SlicePanel& p : slice_panels(k.channels.at(0), *k.label, pred, mask.string()))
-        panels.push_back({{"case", id}, {"view", p.view}, {"png", p.png_base64}});
-      ++done;
+      bool any = false;
+      for (const auto& [label, mask_of] : sources) {
+        const fs::path mask = mask_of(id, ds.image_paths(id));
+        if (!fs::exists(mask, ec)) continue;
+        const LabelVolume pred = read_label(mask.string());
+        for (const SlicePanel& p : slice_panels(k.channels.at(0), *k.label, pred, mask.string()))
+          panels.push_back({{"case", id}, {"view", p.view}, {"checkpoint", label}, {"png", p.png_base64}});
+        any = true;
+      }
+      done += any;
     }
   } catch (const std::exception& e) {
     notes.push_back(std::string("no segmentation panels: ") + e.what());
   }
   return panels;
 }
-
 
 }  // namespace
 
@@ -98,12 +153,16 @@ void add_report_verb(CLI::App& app) {
   auto output = std::make_shared<std::string>();
   auto title = std::make_shared<std::string>();
   auto cases = std::make_shared<int>(3);
+  auto checkpoints = std::make_shared<bool>(false);
   sub->add_option("runs", *runs, "run folders (several: curves overlaid, metrics side by side)")->required();
   sub->add_option("--output,-o", *output, "the HTML file to write (default: report.html in the first run folder)");
   sub->add_option("--title", *title, "the page's title (default: the run folders' names)");
   sub->add_option("--cases", *cases, "segmentation panels for the first N test cases with saved masks (0: none)")
       ->check(CLI::Range(0, 100));
-  sub->callback([runs, output, title, cases] {
+  sub->add_flag("--checkpoints", *checkpoints,
+                "panels from every kept checkpoint (iter_N.pt of keep_every, and last.pt), segmented with "
+                "flowrun-torch infer and cached in RUN/report_cache/ (Fig. 2 of the paper)");
+  sub->callback([runs, output, title, cases, checkpoints] {
     json data = {{"runs", json::array()}, {"generated", now_text()}, {"version", version_text()}};
     std::string names;
     for (const std::string& r : *runs) {
@@ -120,7 +179,7 @@ void add_report_verb(CLI::App& app) {
       entry["profile"] = read_optional(run / "profile.json", notes);
       entry["summary"] = read_optional(run / "summary.json", notes);
       entry["graph"] = read_optional(run / "graph.json", notes);
-      entry["panels"] = case_panels(run, entry["summary"], *cases, notes);
+      entry["panels"] = case_panels(run, entry["summary"], *cases, *checkpoints, notes);
       entry["notes"] = notes;
       for (auto& n : notes) std::cerr << "flowrun: note: " << r << ": " << n << "\n";
       names += (names.empty() ? "" : " vs ") + entry["name"].get<std::string>();

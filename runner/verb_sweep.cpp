@@ -4,18 +4,11 @@
 // exists is not rerun, one cut short is resumed from its last checkpoint.
 // Then sweep.csv, a table of mean ± sd over seeds, and report.html. No
 // LibTorch here: the front end runs it and spawns the trainings.
-#include <fcntl.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <atomic>
-#include <cerrno>
 #include <chrono>
 #include <cmath>
 #include <csignal>
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iomanip>
@@ -29,10 +22,9 @@
 #include "runner/cli_main.h"
 #include "runner/report_page.h"
 #include "runner/sweep_plan.h"
+#include "runner/torch_process.h"
 #include "runner/verb_docs.h"
 #include "runner/verbs.h"
-
-extern char** environ;
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -45,29 +37,6 @@ constexpr const char* kMetrics[] = {"dice", "jaccard", "hd95", "asd"};
 
 std::atomic<bool> g_interrupted{false};
 extern "C" void on_sweep_signal(int) { g_interrupted = true; }
-
-// Runs flowrun-torch with `args`, its output to `log`; its exit code (128 +
-// signal when killed).
-int run_training(const std::vector<std::string>& args, const std::string& log) {
-  const std::string exe = torch_executable();
-  std::vector<char*> argv;
-  argv.push_back(const_cast<char*>(exe.c_str()));
-  for (auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-  posix_spawn_file_actions_adddup2(&actions, 1, 2);
-  pid_t pid = 0;
-  const int rc = ::posix_spawn(&pid, exe.c_str(), &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0) throw RunError("cannot start " + exe + ": " + std::strerror(rc));
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
-  return WEXITSTATUS(status);
-}
 
 // Test means of a finished run: {"dice": ..., ...}, or null.
 json run_result(const fs::path& folder) {
@@ -146,7 +115,7 @@ void run_sweep(const SweepArgs& a) {
     const std::string log = (fs::path(out) / "logs" / (r.point + "_seed-" + std::to_string(r.seed) + ".log")).string();
     std::cout << tag << ": training (log " << log << ")" << std::endl;
     const auto t0 = std::chrono::steady_clock::now();
-    const int rc = run_training(args, log);
+    const int rc = run_flowrun_torch(args, log);
     const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     const json res = run_result(folder);
     if (rc != 0 || res.is_null()) {

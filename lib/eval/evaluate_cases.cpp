@@ -138,34 +138,58 @@ EvalResult evaluate_cases(const DatasetDescription& dataset, const std::vector<s
   if (!options.save_dir.empty()) fs::create_directories(options.save_dir);
   EvalResult r;
   r.units = options.voxel_metrics ? "voxel" : "mm";
+  // A dataset with several foreground labels (ACDC: RV, MYO, LV) is scored
+  // per class, as that field reports it; a chosen label or a binary dataset
+  // as one foreground.
+  if (options.label == 0) {
+    for (const auto& [value, name] : dataset.labels)
+      if (value > 0) r.classes.push_back({value, name});
+    if (r.classes.size() < 2) r.classes.clear();
+  }
   std::vector<CaseMetrics> all;
+  std::vector<std::vector<CaseMetrics>> all_per_class(r.classes.size());
   for (size_t i = 0; i < ids.size(); ++i) {
     if (options.window.should_stop && options.window.should_stop()) throw Cancelled("evaluation stopped");
     const auto t0 = std::chrono::steady_clock::now();
     Case c = dataset.load_case(ids[i], true);
-    LabelVolume pred = foreground(segment_case(c.channels, models, options), options.label);
-    LabelVolume ref = foreground(*c.label, options.label);
+    const LabelVolume labels = segment_case(c.channels, models, options);
+    if (labels.size != c.label->size)
+      throw InputError("case '" + c.id + "': prediction " + shape_string(labels.size) + " and label " +
+                       shape_string(c.label->size) + " differ in shape");
+    std::array<double, 3> spacing{1.0, 1.0, 1.0};
+    if (!options.voxel_metrics && !options.dice_only) {
+      const Geometry& g = c.channels.front().geometry;
+      if (!g.spacing_known)
+        throw InputError(dataset.where() + "case '" + c.id +
+                         "' has no known spacing (give the description a \"spacing\" or use voxel units)");
+      spacing = g.spacing;
+    }
+    const auto score = [&](int value) {
+      const LabelVolume pred = foreground(labels, value), ref = foreground(*c.label, value);
+      return options.dice_only ? overlap_metrics(pred, ref) : compute_metrics(pred, ref, spacing);
+    };
     CaseResult cr;
     cr.id = c.id;
-    if (options.dice_only) {
-      if (pred.size != ref.size)
-        throw InputError("case '" + c.id + "': prediction " + shape_string(pred.size) + " and label " +
-                         shape_string(ref.size) + " differ in shape");
-      cr.metrics = overlap_metrics(pred, ref);
+    if (r.classes.empty()) {
+      cr.metrics = score(options.label);
     } else {
-      std::array<double, 3> spacing{1.0, 1.0, 1.0};
-      if (!options.voxel_metrics) {
-        const Geometry& g = c.channels.front().geometry;
-        if (!g.spacing_known)
-          throw InputError(dataset.where() + "case '" + c.id +
-                           "' has no known spacing (give the description a \"spacing\" or use voxel units)");
-        spacing = g.spacing;
+      cr.metrics = CaseMetrics{};
+      for (size_t k = 0; k < r.classes.size(); ++k) {
+        const CaseMetrics m = score(r.classes[k].label);
+        cr.per_class.push_back(m);
+        all_per_class[k].push_back(m);
+        const double n = double(r.classes.size());
+        cr.metrics.dice += m.dice / n;
+        cr.metrics.jaccard += m.jaccard / n;
+        cr.metrics.hd95 += m.hd95 / n;
+        cr.metrics.asd += m.asd / n;
+        cr.metrics.empty = cr.metrics.empty || m.empty;
       }
-      cr.metrics = compute_metrics(pred, ref, spacing);
     }
     if (!options.save_dir.empty()) {
+      // Several classes: the label map; else the scored foreground as 0/1.
       cr.prediction_file = (fs::path(options.save_dir) / (c.id + ".nii.gz")).string();
-      write_label(pred, cr.prediction_file);
+      write_label(r.classes.empty() ? foreground(labels, options.label) : labels, cr.prediction_file);
     }
     cr.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     all.push_back(cr.metrics);
@@ -173,6 +197,7 @@ EvalResult evaluate_cases(const DatasetDescription& dataset, const std::vector<s
     if (on_case) on_case(r.cases.back(), i, ids.size());
   }
   r.summary = summarize(all);
+  for (auto& per : all_per_class) r.class_summary.push_back(summarize(per));
   return r;
 }
 

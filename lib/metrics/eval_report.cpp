@@ -46,17 +46,32 @@ nlohmann::json result_json(const EvalResult& r) {
                           {"empty", c.metrics.empty},
                           {"seconds", c.seconds}};
     if (!c.prediction_file.empty()) row["prediction"] = c.prediction_file;
+    for (size_t k = 0; k < c.per_class.size() && k < r.classes.size(); ++k) {
+      const CaseMetrics& m = c.per_class[k];
+      row["per_class"][r.classes[k].name] = {{"dice", number(m.dice)},  {"jaccard", number(m.jaccard)},
+                                             {"hd95", number(m.hd95)},  {"asd", number(m.asd)},
+                                             {"empty", m.empty}};
+    }
     per_case.push_back(std::move(row));
     if (c.metrics.empty) empty_ids.push_back(c.id);
   }
-  return {{"split", r.split},
-          {"units", r.units},
-          {"mean", stats(r.summary, true)},
-          {"std", stats(r.summary, false)},
-          {"cases", r.summary.cases},
-          {"empty_cases", r.summary.empty_cases},
-          {"empty_case_ids", empty_ids},
-          {"per_case", per_case}};
+  nlohmann::json out = {{"split", r.split},
+                        {"units", r.units},
+                        {"mean", stats(r.summary, true)},
+                        {"std", stats(r.summary, false)},
+                        {"cases", r.summary.cases},
+                        {"empty_cases", r.summary.empty_cases},
+                        {"empty_case_ids", empty_ids},
+                        {"per_case", per_case}};
+  if (!r.classes.empty()) {
+    out["classes"] = nlohmann::json::array();
+    for (size_t k = 0; k < r.classes.size() && k < r.class_summary.size(); ++k)
+      out["classes"].push_back({{"label", r.classes[k].label},
+                                {"name", r.classes[k].name},
+                                {"mean", stats(r.class_summary[k], true)},
+                                {"std", stats(r.class_summary[k], false)}});
+  }
+  return out;
 }
 
 void write_metrics_csv(const EvalResult& r, const std::string& path) {
@@ -64,10 +79,16 @@ void write_metrics_csv(const EvalResult& r, const std::string& path) {
   if (p.has_parent_path()) fs::create_directories(p.parent_path());
   std::ofstream f(path);
   f << std::setprecision(10);
-  f << "case,dice,jaccard,hd95,asd,empty,seconds\n";
-  for (const auto& c : r.cases)
+  f << "case,dice,jaccard,hd95,asd,empty,seconds";
+  for (const ClassInfo& k : r.classes)
+    f << ",dice_" << k.name << ",jaccard_" << k.name << ",hd95_" << k.name << ",asd_" << k.name;
+  f << '\n';
+  for (const auto& c : r.cases) {
     f << c.id << ',' << c.metrics.dice << ',' << c.metrics.jaccard << ',' << c.metrics.hd95 << ',' << c.metrics.asd
-      << ',' << (c.metrics.empty ? 1 : 0) << ',' << c.seconds << '\n';
+      << ',' << (c.metrics.empty ? 1 : 0) << ',' << c.seconds;
+    for (const CaseMetrics& m : c.per_class) f << ',' << m.dice << ',' << m.jaccard << ',' << m.hd95 << ',' << m.asd;
+    f << '\n';
+  }
   if (!f.flush()) throw RunError("cannot write " + path);
 }
 
@@ -90,8 +111,13 @@ std::string result_table(const nlohmann::json& r) {
     << ")\n";
   for (const auto& row : r.at("per_case"))
     line(row.at("case").get<std::string>(), row, row.value("empty", false) ? "  empty prediction" : "");
-  line("mean", r.at("mean"), "");
+  line("mean", r.at("mean"), r.contains("classes") ? "  (mean over the classes)" : "");
   line("std", r.at("std"), "");
+  if (r.contains("classes"))
+    for (const auto& k : r.at("classes")) {
+      line(k.at("name").get<std::string>(), k.at("mean"), "  (class " + std::to_string(k.at("label").get<int>()) + ", mean)");
+      line("", k.at("std"), "  (std)");
+    }
   o << r.at("cases").get<int64_t>() << " cases";
   if (r.at("empty_cases").get<int64_t>() > 0)
     o << ", " << r.at("empty_cases").get<int64_t>() << " with an empty prediction or reference (HD95/ASD reported 0)";

@@ -141,6 +141,7 @@ void check_options(const SynthOptions& o) {
     if (o.size[a] < 8) throw InputError("synth: every size must be >= 8 voxels, got " + shape_string(o.size));
     if (!(o.spacing[a] > 0.0)) throw InputError("synth: spacing must be > 0");
   }
+  if (o.classes < 2 || o.classes > 8) throw InputError("synth: classes must be in [2, 8], got " + std::to_string(o.classes));
   if (o.noise < 0.0 || o.texture < 0.0 || o.bias < 0.0 || o.distractors < 0 ||
       !(o.organ_radius_min > 0.0 && o.organ_radius_max >= o.organ_radius_min))
     throw InputError("synth: noise, texture, bias and distractors must be >= 0 and "
@@ -198,6 +199,13 @@ std::pair<ImageVolume, LabelVolume> make_phantom(const SynthOptions& o, int case
         const double tissue = 1.0 + o.texture * texture.data[i];
         image.data[i] = static_cast<float>((tissue + signal) * std::exp(o.bias * bias.data[i]) + o.noise * noise.data[i]);
         label.data[i] = f > 0.5 ? 1 : 0;
+        if (o.classes > 2 && f > 0.5) {
+          // Shells of the organ's field, 0.5 .. 0.95 in equal steps; the
+          // inner ones brighter, so the classes can be told apart.
+          const int k = 1 + std::min(o.classes - 2, static_cast<int>((f - 0.5) / (0.45 / (o.classes - 1))));
+          label.data[i] = static_cast<uint8_t>(k);
+          image.data[i] += static_cast<float>(0.6 * o.contrast * (k - 1) * std::exp(o.bias * bias.data[i]));
+        }
       }
   return {zscore(image, id), std::move(label)};
 }

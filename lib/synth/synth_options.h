@@ -28,6 +28,10 @@ struct SynthOptions {
   double train_fraction = 2.0 / 3.0;  // first cases go to train.list, the rest to test.list
   double labeled_fraction = 0.2;      // recorded in synthetic.json
   int val_cases = 2;                  // last training cases carved off as the val split (val_from_train)
+  // Label values 0..classes-1. Above 2 the organ is cut into nested shells,
+  // outermost class 1, innermost classes-1, each brighter than the one
+  // around it (a multi-class stand-in such as ACDC's RV, MYO, LV).
+  int classes = 2;
 };
 
 }  // namespace flowrun

@@ -69,6 +69,10 @@ void write_synthetic_dataset(const std::string& out_dir, const SynthOptions& opt
       {"splits", {{"train", "train.list"}, {"test", "test.list"}}},
       {"labeled_fraction", opts.labeled_fraction},
   };
+  if (opts.classes > 2) {
+    desc["labels"] = {{"0", "background"}};
+    for (int k = 1; k < opts.classes; ++k) desc["labels"][std::to_string(k)] = "shell_" + std::to_string(k);
+  }
   // Model selection needs cases that are neither trained nor tested on; a
   // tiny set (fewer than 4 training cases) keeps all of them for training.
   const int val = synth_val_count(opts);

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `flowrun report` end to end: a short demo run (with test masks saved), its
-# report.html self-contained (nothing it would fetch), rendered in headless
+# report.html self-contained (nothing it would fetch), panels per kept
+# checkpoint (--checkpoints), rendered in headless
 # Chromium with no console message, the script's tables and figures in the
 # DOM, and a screenshot that is not blank. Two reports of the same folder
 # are identical but for the time they were written. The screenshot stays in
@@ -30,6 +31,13 @@ grep -q 'data:image/png;base64,' "$html" || fail "report.html has no segmentatio
 diff <(sed -E 's/[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2} UTC//' "$html") \
      <(sed -E 's/[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2} UTC//' "$out/again.html") >/dev/null ||
   fail "two reports of one run folder differ"
+# Fig. 2: one column per kept checkpoint (keep_every 2 of 4 iterations, and last.pt), segmented by flowrun infer.
+"$exe" report "$run" --checkpoints --cases 1 -o "$out/checkpoints.html" >"$out/checkpoints.out" 2>&1 ||
+  { cat "$out/checkpoints.out"; fail "flowrun report --checkpoints failed"; }
+for want in '"checkpoint":"iteration 2"' '"checkpoint":"iteration 4"' '"checkpoint":"last.pt"'; do
+  grep -q -- "$want" "$out/checkpoints.html" || fail "report --checkpoints lacks $want"
+done
+[[ -f $run/report_cache/iter_2/case_016.nii.gz ]] || fail "no cached segmentation in $run/report_cache"
 flags=(--headless --no-sandbox --disable-gpu --no-first-run --disable-extensions --enable-logging=stderr --v=0)
 timeout 120 "$browser" "${flags[@]}" --dump-dom "file://$html" >"$out/dom.html" 2>"$out/browser.log" ||
   fail "chromium --dump-dom failed: $(tail -3 "$out/browser.log")"

@@ -112,4 +112,47 @@ TEST_F(CliTraining, SweepRunsTheGridOnceAndSummarisesIt) {
   EXPECT_NE(typo.output.find("PATH=V1,V2"), std::string::npos) << typo.output;
 }
 
+// A dataset with four labels (an ACDC-like stand-in: three nested shells)
+// trains with no model override (n_classes comes from the dataset) and is
+// scored per class in summary.json, test_metrics.csv and the terminal table.
+TEST(MultiClass, FourLabelDatasetTrainsAndIsScoredPerClass) {
+  const std::string d = testing::scratch("multiclass");
+  auto s = fr("synth --out " + d + "/data --cases 8 --size 32 32 32 --classes 4");
+  ASSERT_EQ(s.code, 0) << s.output;
+  const json desc = json::parse(std::ifstream(d + "/data/synthetic.json"));
+  ASSERT_EQ(desc["labels"].size(), 4u);
+  std::ofstream(d + "/g.json") << testing::tiny_demo(FLOWRUN_SOURCE_DIR, d + "/data/synthetic.json", 2, 2).dump(2);
+  auto print = fr("validate --print " + d + "/g.json");
+  ASSERT_EQ(print.code, 0) << print.output;
+  const json printed = json::parse(print.output.substr(print.output.find('{')));
+  EXPECT_EQ(printed["resources"]["net1"]["params"]["n_classes"], 4);
+  EXPECT_EQ(printed["resources"]["net2"]["params"]["in_channels"], 1);
+  auto run = fr(d + "/g.json --out " + d + "/run");
+  ASSERT_EQ(run.code, 0) << run.output;
+  const json test = json::parse(std::ifstream(d + "/run/summary.json"))["test"];
+  ASSERT_TRUE(test.contains("classes")) << test.dump();
+  ASSERT_EQ(test["classes"].size(), 3u);
+  double mean_of_classes = 0;
+  for (int k = 0; k < 3; ++k) {
+    EXPECT_EQ(test["classes"][k]["label"], k + 1);
+    EXPECT_EQ(test["classes"][k]["name"], "shell_" + std::to_string(k + 1));
+    mean_of_classes += test["classes"][k]["mean"]["dice"].get<double>() / 3;
+  }
+  EXPECT_NEAR(test["mean"]["dice"].get<double>(), mean_of_classes, 1e-9) << "the mean is the classes' mean";
+  EXPECT_TRUE(test["per_case"][0]["per_class"].contains("shell_2"));
+  std::ifstream csv(d + "/run/test_metrics.csv");
+  std::string header;
+  std::getline(csv, header);
+  EXPECT_NE(header.find(",dice_shell_1,jaccard_shell_1,hd95_shell_1,asd_shell_1,dice_shell_2"), std::string::npos) << header;
+  // flowrun eval rebuilds the 4-class model from the checkpoint.
+  auto ev = fr("eval --checkpoint " + d + "/run --which last --out " + d + "/eval");
+  ASSERT_EQ(ev.code, 0) << ev.output;
+  EXPECT_NE(ev.output.find("shell_3"), std::string::npos) << ev.output;
+  EXPECT_EQ(json::parse(std::ifstream(d + "/eval/summary.json"))["test"]["classes"].size(), 3u);
+  // Overriding the model's classes still wins over the dataset.
+  auto over = fr("validate --print " + d + "/g.json --set resources.net1.n_classes=2");
+  ASSERT_EQ(over.code, 0) << over.output;
+  EXPECT_EQ(json::parse(over.output.substr(over.output.find('{')))["resources"]["net1"]["params"]["n_classes"], 2);
+}
+
 }  // namespace flowrun
