@@ -48,6 +48,8 @@ SweepAxis parse_sweep_axis(const std::string& arg) {
     }
   }
   if (depth != 0 || quoted) throw InputError("--vary '" + arg + "': unbalanced brackets or quotes");
+  if (axis.path != "graph" && (axis.path.rfind("graph+", 0) == 0 || axis.path.find("+graph") != std::string::npos))
+    throw InputError("--vary '" + arg + "': graph varies alone (it is the file, not an override)");
   std::set<std::string> seen;
   for (auto& v : axis.values)
     if (!seen.insert(v).second) throw InputError("--vary '" + arg + "': value " + v + " is listed twice");
@@ -69,6 +71,10 @@ std::vector<SweepRun> plan_sweep(const std::vector<SweepAxis>& axes, int n_seeds
       const std::string& v = axes[a].values[at[a]];
       base.values.push_back(v);
       base.point += (a ? "_" : "") + name_part(axes[a].path, v);
+      if (axes[a].path == "graph") {
+        base.graph = v;
+        continue;
+      }
       for (size_t from = 0;;) {
         const size_t plus = axes[a].path.find('+', from);
         base.sets.push_back(axes[a].path.substr(from, plus - from) + "=" + v);

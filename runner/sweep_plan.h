@@ -11,7 +11,8 @@ namespace flowrun {
 struct SweepAxis {
   // An override path, e.g. nodes.crop.sigma; several joined by '+' take the
   // same value together (nodes.pseudo.dynamic+nodes.loss.dynamic=true,false:
-  // CoTwin against CPS, whose two switches must agree).
+  // CoTwin against CPS, whose two switches must agree). The path "graph"
+  // varies the graph file itself (CoTwin against the supervised baseline).
   std::string path;
   std::vector<std::string> values;  // as the user wrote them (JSON or bare words)
 };
@@ -22,6 +23,7 @@ struct SweepRun {
   std::string point;                // folder of the grid point, e.g. "sigma-2_alpha-0.5"
   std::string folder;               // <point>/seed-<seed>
   std::vector<std::string> sets;    // the --set arguments that make this run
+  std::string graph;                // the graph file when an axis varies it, else ""
 };
 
 // "nodes.crop.sigma=2,5,[1,2]" -> the axis; commas inside [] {} or quotes do

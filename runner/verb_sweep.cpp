@@ -107,7 +107,7 @@ void run_sweep(const SweepArgs& a) {
       std::cout << tag << ": done before, kept\n";
       continue;
     }
-    std::vector<std::string> args = {"run", a.graph, "--out", folder.string()};
+    std::vector<std::string> args = {"run", r.graph.empty() ? a.graph : r.graph, "--out", folder.string()};
     for (auto& s : a.sets) args.insert(args.end(), {"--set", s});
     for (auto& s : r.sets) args.insert(args.end(), {"--set", s});
     if (fs::exists(folder / "checkpoints" / "last.pt", ec)) args.insert(args.end(), {"--resume", folder.string()});

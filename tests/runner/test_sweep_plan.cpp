@@ -33,6 +33,16 @@ TEST(SweepPlan, PathsJoinedByPlusTakeOneValueTogether) {
   for (const char* bad : {"+a=1", "a+=1", "a++b=1"}) EXPECT_THROW(parse_sweep_axis(bad), InputError) << bad;
 }
 
+TEST(SweepPlan, GraphVariesTheFileNotAnOverride) {
+  const auto runs =
+      plan_sweep({parse_sweep_axis("graph=graphs/demo.json,graphs/demo_supervised.json"), parse_sweep_axis("x.y=1")}, 1);
+  ASSERT_EQ(runs.size(), 2u);
+  EXPECT_EQ(runs[1].graph, "graphs/demo_supervised.json");
+  EXPECT_EQ(runs[1].point, "graph-graphs_demo_supervised.json_y-1");
+  EXPECT_EQ(runs[1].sets, (std::vector<std::string>{"x.y=1", "params.seed=1"}));
+  EXPECT_THROW(parse_sweep_axis("graph+nodes.loss.beta=1"), InputError);
+}
+
 TEST(SweepPlan, FolderNamesStayInsideTheSweepFolder) {
   const auto runs = plan_sweep({parse_sweep_axis("dataset=../x/y.json,/etc/z.json")}, 1);
   ASSERT_EQ(runs.size(), 2u);
