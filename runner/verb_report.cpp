@@ -100,7 +100,7 @@ json case_panels(const fs::path& run, const json& summary, int max_cases, bool c
   if (checkpoints) {
     for (const auto& [label, file] : kept_checkpoints(run)) {
       const fs::path cache = run / "report_cache" / file.stem();
-      sources.emplace_back(label, [cache, file, &notes, run](const std::string& id, const std::vector<std::string>& images) {
+      sources.emplace_back(label, [cache, file](const std::string& id, const std::vector<std::string>& images) {
         const fs::path mask = cache / (id + ".nii.gz");
         std::error_code e;
         if (fs::exists(mask, e)) return mask;
