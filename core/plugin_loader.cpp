@@ -86,38 +86,30 @@ const LoadedPlugin& PluginLoader::load(const std::string& name_or_file, const st
   }
   for (auto& p : loaded_) if (p.file == file) return p;
 
-  // In contract mode the code comes from the contract library; every message
-  // and origin still names the plugin file.
-  std::string code_file = file;
-  const char* entry = "flowrun_plugin";
-  if (mode_ == Mode::contracts) {
-    code_file = contract_file_of(file);
-    std::error_code fec;
-    if (code_file.empty() || !fs::is_regular_file(code_file, fec)) throw ContractUnavailable{file};
-    entry = "flowrun_plugin_contract";
-  }
+  // In contract mode the code comes from the contract library, and any
+  // trouble with it sends the verb to flowrun-torch (whose full load reports
+  // the real problem); every message and origin names the plugin file.
+  const bool contracts = mode_ == Mode::contracts;
+  const auto refuse = [&](const std::string& message) -> const LoadedPlugin& {
+    if (contracts) throw ContractUnavailable{file};
+    throw InputError(prefix + message);
+  };
+  const std::string code_file = contracts ? contract_file_of(file) : file;
+  const char* entry = contracts ? "flowrun_plugin_contract" : "flowrun_plugin";
+  std::error_code fec;
+  if (code_file.empty() || !fs::is_regular_file(code_file, fec)) return refuse("plugin file '" + file + "' not found");
   auto lib = std::make_shared<boost::dll::shared_library>();
   boost::system::error_code ec;
   lib->load(code_file, boost::dll::load_mode::rtld_lazy | boost::dll::load_mode::rtld_global, ec);
-  if (ec) {
-    if (mode_ == Mode::contracts) throw ContractUnavailable{file};
-    throw InputError(prefix + "cannot load plugin file '" + file + "': " + ec.message());
-  }
-  if (!lib->has(entry)) {
-    if (mode_ == Mode::contracts) throw ContractUnavailable{file};
-    throw InputError(prefix + "'" + file + "' is not a flowrun plugin: it exports no 'flowrun_plugin' entry point");
-  }
+  if (ec) return refuse("cannot load plugin file '" + file + "': " + ec.message());
+  if (!lib->has(entry)) return refuse("'" + file + "' is not a flowrun plugin: it exports no 'flowrun_plugin' entry point");
   const PluginDescriptor* d = lib->get_alias<PluginEntry>(entry)();
-  // A contract that disagrees with this flowrun: the full plugin reports why.
-  if (mode_ == Mode::contracts && (!d || d->abi_version != FLOWRUN_ABI_VERSION || !d->register_types))
-    throw ContractUnavailable{file};
-  if (!d) throw InputError(prefix + "plugin '" + file + "' returned no descriptor");
+  if (!d) return refuse("plugin '" + file + "' returned no descriptor");
   if (d->abi_version != FLOWRUN_ABI_VERSION)
-    throw InputError(prefix + "plugin '" + file + "' was built for flowrun plugin ABI version " +
-                     std::to_string(d->abi_version) + " but this flowrun has ABI version " +
-                     std::to_string(FLOWRUN_ABI_VERSION) + "; rebuild the plugin against this flowrun");
-  if (!d->register_types)
-    throw InputError(prefix + "plugin '" + file + "' has no register function in its descriptor");
+    return refuse("plugin '" + file + "' was built for flowrun plugin ABI version " + std::to_string(d->abi_version) +
+                  " but this flowrun has ABI version " + std::to_string(FLOWRUN_ABI_VERSION) +
+                  "; rebuild the plugin against this flowrun");
+  if (!d->register_types) return refuse("plugin '" + file + "' has no register function in its descriptor");
   registry_.set_current_origin(file, lib);
   try {
     d->register_types(registry_);

@@ -58,7 +58,6 @@ int main(int argc, char** argv) {
     } catch (const flowrun::ContractUnavailable&) {
       // A plugin without a contract library: nothing was printed yet (the
       // plugins load before any output), so flowrun-torch starts afresh.
-      std::cout.flush();
     }
   }
   const std::string exe = flowrun::torch_executable();

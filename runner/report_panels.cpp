@@ -7,8 +7,11 @@
 #include <array>
 #include <cstdint>
 #include <functional>
+#include <optional>
 
+#include "core/base64.h"
 #include "core/error.h"
+#include "lib/ops/bounding_box.h"
 
 namespace flowrun {
 
@@ -47,31 +50,27 @@ std::vector<uint8_t> encode_png(const Rgb& img) {
   return bytes;
 }
 
-std::string base64(const std::vector<uint8_t>& in) {
-  static const char* const k = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  out.reserve((in.size() + 2) / 3 * 4);
-  for (size_t i = 0; i < in.size(); i += 3) {
-    const uint32_t b = uint32_t(in[i]) << 16 | (i + 1 < in.size() ? uint32_t(in[i + 1]) << 8 : 0) |
-                       (i + 2 < in.size() ? uint32_t(in[i + 2]) : 0);
-    out += k[b >> 18 & 63];
-    out += k[b >> 12 & 63];
-    out += i + 1 < in.size() ? k[b >> 6 & 63] : '=';
-    out += i + 2 < in.size() ? k[b & 63] : '=';
-  }
-  return out;
-}
+// One 2D cut of the volumes: pixel (u, v) is voxel voxel(u, v).
+struct View {
+  const char* name;
+  int w, h;
+  std::function<Index3(int, int)> voxel;
+};
 
-// One 2D cut: pixel (u, v) of the view is voxel at(u, v).
-template <class At>
-Rgb render(int w, int h, const At& at_image, const std::function<bool(int, int)>& ref,
-           const std::function<bool(int, int)>& pred) {
-  // Grey levels from the slice's 1st to 99th percentile, so outliers do not
-  // wash the picture out.
+Rgb render(const View& view, const ImageVolume& image, const LabelVolume& ref, const LabelVolume& pred) {
+  const int w = view.w, h = view.h;
   std::vector<float> values;
+  std::vector<uint8_t> in_ref, in_pred;
   values.reserve(size_t(w) * size_t(h));
   for (int v = 0; v < h; ++v)
-    for (int u = 0; u < w; ++u) values.push_back(at_image(u, v));
+    for (int u = 0; u < w; ++u) {
+      const Index3 p = view.voxel(u, v);
+      values.push_back(image.at(p[0], p[1], p[2]));
+      in_ref.push_back(ref.at(p[0], p[1], p[2]) != 0);
+      in_pred.push_back(pred.at(p[0], p[1], p[2]) != 0);
+    }
+  // Grey levels from the slice's 1st to 99th percentile, so outliers do not
+  // wash the picture out.
   std::vector<float> sorted = values;
   std::sort(sorted.begin(), sorted.end());
   const float lo = sorted[sorted.size() / 100], hi = sorted[sorted.size() - 1 - sorted.size() / 100];
@@ -80,16 +79,17 @@ Rgb render(int w, int h, const At& at_image, const std::function<bool(int, int)>
   img.w = w * scale;
   img.h = h * scale;
   img.px.resize(size_t(img.w) * size_t(img.h) * 3);
-  const auto edge = [&](const std::function<bool(int, int)>& in, int u, int v) {
-    if (!in(u, v)) return false;
-    return (u == 0 || !in(u - 1, v)) || (u == w - 1 || !in(u + 1, v)) || (v == 0 || !in(u, v - 1)) ||
-           (v == h - 1 || !in(u, v + 1));
+  // A mask's outline: inside, with a 4-neighbour outside (or the border).
+  const auto edge = [&](const std::vector<uint8_t>& in, int u, int v) {
+    const auto at = [&](int a, int b) { return in[size_t(b) * size_t(w) + size_t(a)] != 0; };
+    return at(u, v) && (u == 0 || !at(u - 1, v) || u == w - 1 || !at(u + 1, v) || v == 0 || !at(u, v - 1) ||
+                        v == h - 1 || !at(u, v + 1));
   };
   for (int v = 0; v < h; ++v)
     for (int u = 0; u < w; ++u) {
       const float t = hi > lo ? std::clamp((values[size_t(v) * size_t(w) + size_t(u)] - lo) / (hi - lo), 0.f, 1.f) : 0.f;
       std::array<uint8_t, 3> c{uint8_t(t * 255), uint8_t(t * 255), uint8_t(t * 255)};
-      const bool r = edge(ref, u, v), p = edge(pred, u, v);
+      const bool r = edge(in_ref, u, v), p = edge(in_pred, u, v);
       if (r && p) c = {255, 220, 0};
       else if (r) c = {0, 166, 81};
       else if (p) c = {224, 48, 30};
@@ -111,31 +111,21 @@ std::vector<SlicePanel> slice_panels(const ImageVolume& image, const LabelVolume
   const auto& n = image.size;
   if (n[0] <= 0 || n[1] <= 0 || n[2] <= 0) throw InputError(what + ": empty volume");
   // The centre of the reference's bounding box (the volume's without one).
-  std::array<int64_t, 3> lo = n, hi{-1, -1, -1};
-  for (int64_t x = 0; x < n[0]; ++x)
-    for (int64_t y = 0; y < n[1]; ++y)
-      for (int64_t z = 0; z < n[2]; ++z)
-        if (reference.at(x, y, z)) {
-          lo = {std::min(lo[0], x), std::min(lo[1], y), std::min(lo[2], z)};
-          hi = {std::max(hi[0], x), std::max(hi[1], y), std::max(hi[2], z)};
-        }
-  std::array<int64_t, 3> c{n[0] / 2, n[1] / 2, n[2] / 2};
-  if (hi[0] >= 0) c = {(lo[0] + hi[0]) / 2, (lo[1] + hi[1]) / 2, (lo[2] + hi[2]) / 2};
+  Index3 c{n[0] / 2, n[1] / 2, n[2] / 2};
+  if (const std::optional<Box> b = bounding_box(reference))
+    for (int a = 0; a < 3; ++a) c[a] = (b->lo[a] + b->hi[a] - 1) / 2;
   const int nx = int(n[0]), ny = int(n[1]), nz = int(n[2]);
-  std::vector<SlicePanel> out;
   // Axial: x across, y down. Coronal and sagittal: z up.
-  out.push_back({"axial", base64(encode_png(render(
-                              nx, ny, [&](int u, int v) { return image.at(u, v, c[2]); },
-                              [&](int u, int v) { return reference.at(u, v, c[2]) != 0; },
-                              [&](int u, int v) { return prediction.at(u, v, c[2]) != 0; })))});
-  out.push_back({"coronal", base64(encode_png(render(
-                                nx, nz, [&](int u, int v) { return image.at(u, c[1], nz - 1 - v); },
-                                [&](int u, int v) { return reference.at(u, c[1], nz - 1 - v) != 0; },
-                                [&](int u, int v) { return prediction.at(u, c[1], nz - 1 - v) != 0; })))});
-  out.push_back({"sagittal", base64(encode_png(render(
-                                 ny, nz, [&](int u, int v) { return image.at(c[0], u, nz - 1 - v); },
-                                 [&](int u, int v) { return reference.at(c[0], u, nz - 1 - v) != 0; },
-                                 [&](int u, int v) { return prediction.at(c[0], u, nz - 1 - v) != 0; })))});
+  const View views[] = {
+      {"axial", nx, ny, [&](int u, int v) { return Index3{u, v, c[2]}; }},
+      {"coronal", nx, nz, [&](int u, int v) { return Index3{u, c[1], nz - 1 - v}; }},
+      {"sagittal", ny, nz, [&](int u, int v) { return Index3{c[0], u, nz - 1 - v}; }},
+  };
+  std::vector<SlicePanel> out;
+  for (const View& view : views) {
+    const std::vector<uint8_t> png = encode_png(render(view, image, reference, prediction));
+    out.push_back({view.name, base64_encode(png.data(), png.size())});
+  }
   return out;
 }
 

@@ -25,6 +25,11 @@ nlohmann::json stats(const MetricsSummary& s, bool mean) {
   return {{"dice", pick(s.dice)}, {"jaccard", pick(s.jaccard)}, {"hd95", pick(s.hd95)}, {"asd", pick(s.asd)}};
 }
 
+nlohmann::json metrics_json(const CaseMetrics& m) {
+  return {{"dice", number(m.dice)}, {"jaccard", number(m.jaccard)}, {"hd95", number(m.hd95)}, {"asd", number(m.asd)},
+          {"empty", m.empty}};
+}
+
 std::string fixed(const nlohmann::json& v, int digits, double scale = 1.0) {
   if (!v.is_number()) return "-";
   std::ostringstream o;
@@ -38,20 +43,12 @@ nlohmann::json result_json(const EvalResult& r) {
   nlohmann::json per_case = nlohmann::json::array();
   nlohmann::json empty_ids = nlohmann::json::array();
   for (const auto& c : r.cases) {
-    nlohmann::json row = {{"case", c.id},
-                          {"dice", number(c.metrics.dice)},
-                          {"jaccard", number(c.metrics.jaccard)},
-                          {"hd95", number(c.metrics.hd95)},
-                          {"asd", number(c.metrics.asd)},
-                          {"empty", c.metrics.empty},
-                          {"seconds", c.seconds}};
+    nlohmann::json row = metrics_json(c.metrics);
+    row["case"] = c.id;
+    row["seconds"] = c.seconds;
     if (!c.prediction_file.empty()) row["prediction"] = c.prediction_file;
-    for (size_t k = 0; k < c.per_class.size() && k < r.classes.size(); ++k) {
-      const CaseMetrics& m = c.per_class[k];
-      row["per_class"][r.classes[k].name] = {{"dice", number(m.dice)},  {"jaccard", number(m.jaccard)},
-                                             {"hd95", number(m.hd95)},  {"asd", number(m.asd)},
-                                             {"empty", m.empty}};
-    }
+    for (size_t k = 0; k < c.per_class.size() && k < r.classes.size(); ++k)
+      row["per_class"][r.classes[k].name] = metrics_json(c.per_class[k]);
     per_case.push_back(std::move(row));
     if (c.metrics.empty) empty_ids.push_back(c.id);
   }

@@ -2,12 +2,12 @@
 #include "plugins/train/train_state.h"
 
 #include <cmath>
-#include <cstring>
 
 #include <ATen/CPUGeneratorImpl.h>
 #include <ATen/Context.h>
 #include <torch/optim/sgd.h>
 
+#include "core/base64.h"
 #include "core/error.h"
 #include "lib/torch/torch_compat.h"
 
@@ -51,42 +51,15 @@ std::map<std::string, SegmentationModel*> TrainState::models() const {
 
 namespace {
 
-const char* kB64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
 std::string to_base64(const at::Tensor& bytes) {
   const at::Tensor t = bytes.to(at::kCPU).contiguous();
-  const auto* p = t.data_ptr<uint8_t>();
-  const size_t n = static_cast<size_t>(t.numel());
-  std::string out;
-  out.reserve((n + 2) / 3 * 4);
-  for (size_t i = 0; i < n; i += 3) {
-    uint32_t v = uint32_t(p[i]) << 16;
-    if (i + 1 < n) v |= uint32_t(p[i + 1]) << 8;
-    if (i + 2 < n) v |= p[i + 2];
-    out += kB64[(v >> 18) & 63];
-    out += kB64[(v >> 12) & 63];
-    out += i + 1 < n ? kB64[(v >> 6) & 63] : '=';
-    out += i + 2 < n ? kB64[v & 63] : '=';
-  }
-  return out;
+  return base64_encode(t.data_ptr<uint8_t>(), static_cast<size_t>(t.numel()));
 }
 
 at::Tensor from_base64(const std::string& s, const std::string& where) {
-  std::vector<uint8_t> out;
-  uint32_t acc = 0;
-  int bits = 0;
-  for (char c : s) {
-    if (c == '=') break;
-    const char* pos = std::strchr(kB64, c);
-    if (!pos || c == '\0') throw InputError(where + ": corrupt RNG state in the checkpoint metadata");
-    acc = (acc << 6) | uint32_t(pos - kB64);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(uint8_t((acc >> bits) & 0xFF));
-    }
-  }
-  return at::tensor(std::vector<uint8_t>(out), at::kByte);
+  std::optional<std::vector<uint8_t>> bytes = base64_decode(s);
+  if (!bytes) throw InputError(where + ": corrupt RNG state in the checkpoint metadata");
+  return at::tensor(*bytes, at::kByte);
 }
 
 }  // namespace
