@@ -19,6 +19,15 @@ const ParamSchema& global_param_schema() {
                                    "CUDA: TF32 cuDNN convolutions (PyTorch's default); false = strict fp32"));
     s.push_back(ParamSpec::boolean("cudnn_benchmark", false,
                                    "CUDA: let cuDNN time its convolution algorithms per shape (off in the lineage)"));
+    s.push_back(ParamSpec::choice("dist_backend", "auto", {"auto", "gloo", "nccl"},
+                                  "data-parallel runs (--nproc, or RANK/WORLD_SIZE set): auto = NCCL on CUDA, Gloo on CPU"));
+    s.push_back(ParamSpec::integer("dist_timeout_s", 1800,
+                                   "data-parallel runs: seconds a worker waits in a collective (incl. for rank 0's "
+                                   "validation) before it gives up", 1, 86400));
+    s.push_back(ParamSpec::boolean("sync_batchnorm", false,
+                                   "data-parallel runs: batch norm statistics over every rank's batch (false: per "
+                                   "rank, as PyTorch's DDP)"));
+    s.push_back(ParamSpec::real("dist_bucket_mb", 25, "data-parallel runs: size of a gradient all-reduce bucket", 0.001, 4096));
     s.push_back(ParamSpec::string("dataset_root", "", "overrides the dataset description's root folder"));
     return s;
   }();

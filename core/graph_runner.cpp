@@ -136,7 +136,7 @@ json Execution::chain_report(const json& profile) const {
 
 void Execution::create_resources() {
   for (auto& r : graph_.spec.resources) {
-    ResourceContext rc{r.name, graph_.resource_params.at(r.name), graph_.globals, graph_.spec.dir};
+    ResourceContext rc{r.name, graph_.resource_params.at(r.name), graph_.globals, graph_.spec.dir, options_.dist};
     try {
       resources_[r.name] = registry_.create_resource(r.type, rc);
     } catch (const InputError& e) {
@@ -163,6 +163,8 @@ void Execution::create_nodes() {
     c.graph_dir = graph_.spec.dir;
     c.dataset = graph_.spec.dataset;
     c.out_dir = options_.out_dir;
+    c.run_dir = options_.run_dir.empty() ? options_.out_dir : options_.run_dir;
+    c.dist = options_.dist;
     c.graph_json = graph_.spec.doc;
     c.first_batch = options_.first_batch;
     c.resources = &resources_;
@@ -341,6 +343,7 @@ RunResult Execution::run() {
   RunResult result;
   try {
     open_nodes();
+    if (options_.after_open) options_.after_open(resources_);
     first_ = options_.first_batch;
     last_ = decide_last_batch();
     for (auto& rt : nodes_) rt->ctx.last_batch = last_;

@@ -10,26 +10,34 @@
 
 #include <atomic>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "core/distributed_rank.h"
 #include "core/graph_validation.h"
 #include "core/profile.h"
 #include "core/registry.h"
+#include "core/resource.h"
 
 namespace flowrun {
 
 struct RunOptions {
   std::string out_dir;            // "" = write nothing
+  std::string run_dir;            // the run folder, also where this process writes nothing (ranks > 0)
+  DistributedRank dist;           // data-parallel rank; world_size 1 = a plain run
   int64_t first_batch = 0;        // resume: the first batch id to run
   bool record_events = false;     // keep per-call events (tests)
   int max_threads = 0;            // 0 = params.threads or the core count
   const std::atomic<bool>* stop_requested = nullptr;  // Ctrl-C
   // Adds what the core cannot know (device, GPU memory) to profile.json.
   std::function<void(nlohmann::json& profile)> annotate_profile;
+  // Called once every node is open (a resumed run's checkpoint loaded), before
+  // the first batch: a data-parallel run makes every rank's weights rank 0's.
+  std::function<void(const std::map<std::string, std::shared_ptr<Resource>>& resources)> after_open;
 };
 
 struct RunResult {

@@ -14,6 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/distributed_rank.h"
 #include "core/error.h"
 #include "core/resource.h"
 #include "core/rng.h"
@@ -29,7 +30,9 @@ class NodeContext {
   std::string graph_file;       // absolute path of the graph file ("" for in-memory graphs)
   std::string graph_dir;        // directory relative paths resolve against
   std::string dataset;          // absolute path of the dataset description, "" when none
-  std::string out_dir;          // run output directory ("" when the run writes nothing)
+  std::string out_dir;          // run output directory ("" when the run writes nothing, and on ranks other than 0)
+  std::string run_dir;          // the run folder on every rank (a resumed run's checkpoint is read from it)
+  DistributedRank dist;         // rank and world size of a data-parallel run (world_size 1 otherwise)
   nlohmann::json graph_json;    // the whole graph as run (after overrides), for checkpoints
   int64_t first_batch = 0;      // id of the first batch of this run (non-zero on resume)
   int64_t last_batch = -1;      // id of the last batch (inclusive), known after open()
@@ -44,8 +47,9 @@ class NodeContext {
   const std::atomic<bool>* stop_requested = nullptr;
 
   uint64_t seed() const { return globals.value("seed", uint64_t{1337}); }
-  // Random stream for one batch: a pure function of (seed, batch, node id).
-  Rng rng(int64_t batch_id) const { return Rng(seed(), batch_id, id); }
+  // Random stream for one batch: a pure function of (seed, batch, node id),
+  // and of the rank in a data-parallel run (see DistributedRank::stream_id).
+  Rng rng(int64_t batch_id) const { return Rng(seed(), batch_id, dist.stream_id(id)); }
   bool stopping() const { return stop_requested && stop_requested->load(); }
 
   std::string resolve_path(const std::string& p) const;

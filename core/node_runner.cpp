@@ -45,6 +45,7 @@ std::shared_ptr<Resource> NodeRunner::resource(const std::string& name, const st
   rc.name = name;
   rc.params = validate_params(params, t.schema.params, "resource '" + name + "' (" + type + ") params");
   rc.globals = ctx_.globals;
+  rc.dist = ctx_.dist;
   std::shared_ptr<Resource> r = registry_.create_resource(type, rc);
   resources_[name] = r;
   return r;
@@ -57,6 +58,7 @@ NodeRunner& NodeRunner::last_batch(int64_t id) {
 
 NodeRunner& NodeRunner::out_dir(const std::string& dir) {
   ctx_.out_dir = dir;
+  ctx_.run_dir = dir;
   return *this;
 }
 

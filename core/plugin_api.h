@@ -16,8 +16,8 @@
 // Bump when Node, NodeContext, BatchIO, Packet, Registry or the schemas change
 // layout or meaning: plugins built against another version are refused.
 // Covers every installed header: the node contract and schemas here, and the
-// SegmentationModel interface of lib/torch (2: NodeSchema::agreements).
-#define FLOWRUN_ABI_VERSION 3
+// SegmentationModel interface of lib/torch (2: NodeSchema::agreements; 4: NodeContext::dist and run_dir).
+#define FLOWRUN_ABI_VERSION 4
 
 // Tests build a plugin that claims another version to check the refusal.
 #ifndef FLOWRUN_PLUGIN_ABI

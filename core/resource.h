@@ -9,6 +9,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/distributed_rank.h"
+
 namespace flowrun {
 
 class Resource {
@@ -22,6 +24,7 @@ struct ResourceContext {
   nlohmann::json params;     // validated, defaults filled in
   nlohmann::json globals;    // the graph's global params
   std::string graph_dir;     // to resolve relative paths
+  DistributedRank dist;      // rank and world size of a data-parallel run (world_size 1 otherwise)
 };
 
 }  // namespace flowrun

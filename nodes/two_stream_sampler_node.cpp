@@ -1,7 +1,10 @@
 // data.two_stream_sampler: the source of a training graph. Reads the graph's
 // dataset description once and emits, per batch, the case ids of the lineage
 // two-stream sampler (labelled first), as a pure function of (seed, batch id,
-// node id) so batches can be produced in any order on any thread.
+// node id) so batches can be produced in any order on any thread. In a
+// data-parallel run the stream is that of one process at world_size times the
+// batch sizes, and rank r takes the r-th share of each part: the ranks' draws
+// are disjoint and together are the single-process stream.
 #include <optional>
 
 #include "core/registry.h"
@@ -26,7 +29,7 @@ struct SamplerSetup {
   std::optional<TwoStreamSampler> sampler;
 };
 
-SamplerSetup sampler_setup(const NodeContext& ctx, const DatasetDescription& desc) {
+SamplerSetup sampler_setup(const NodeContext& ctx, const DatasetDescription& desc, int world_size = 1) {
   // The labelled-subset rule is "first N of the list"; applying it to
   // another split reuses the description's rule on that split's list.
   DatasetDescription d = desc;
@@ -41,8 +44,8 @@ SamplerSetup sampler_setup(const NodeContext& ctx, const DatasetDescription& des
   s.unlabeled = d.unlabeled_ids(fraction, count);
 
   TwoStreamOptions o;
-  o.labeled_batch = ctx.params["labeled_batch"];
-  o.unlabeled_batch = ctx.params["unlabeled_batch"];
+  o.labeled_batch = ctx.params["labeled_batch"].get<int64_t>() * world_size;
+  o.unlabeled_batch = ctx.params["unlabeled_batch"].get<int64_t>() * world_size;
   o.seed = ctx.seed();
   o.node_id = ctx.id;
   o.unlabeled_stream =
@@ -65,7 +68,16 @@ class TwoStreamSamplerNode : public Node {
  public:
   void open(NodeContext& ctx) override {
     const DatasetDescription desc = graph_dataset(ctx);
-    SamplerSetup s = sampler_setup(ctx, desc);
+    world_ = ctx.dist.world_size;
+    rank_ = ctx.dist.rank;
+    SamplerSetup s;
+    try {
+      s = sampler_setup(ctx, desc, world_);
+    } catch (const InputError& e) {
+      if (world_ == 1) throw;
+      throw InputError(std::string(e.what()) + " (a data-parallel run of " + std::to_string(world_) +
+                       " workers draws world_size x labeled_batch and x unlabeled_batch per iteration)");
+    }
     desc.check_cases(s.used);
     labeled_ = std::move(s.labeled);
     unlabeled_ = std::move(s.unlabeled);
@@ -74,14 +86,18 @@ class TwoStreamSamplerNode : public Node {
 
   void process(NodeContext&, BatchIO& io) override {
     const std::vector<int64_t> picks = sampler_->batch(io.id());
-    const int64_t nl = sampler_->options().labeled_batch;
+    const int64_t nl = sampler_->options().labeled_batch, nu = sampler_->options().unlabeled_batch;
+    // This rank's share: [r * nl / W, (r + 1) * nl / W) of the labelled part, the same of the unlabelled.
+    const int64_t l0 = rank_ * nl / world_, l1 = (rank_ + 1) * nl / world_;
+    const int64_t u0 = nl + rank_ * nu / world_, u1 = nl + (rank_ + 1) * nu / world_;
     Packet p;
     p.meta["cases"] = nlohmann::json::array();
     p.meta["labeled"] = nlohmann::json::array();
-    for (size_t i = 0; i < picks.size(); ++i) {
-      const bool lab = static_cast<int64_t>(i) < nl;
+    for (int64_t i = 0; i < static_cast<int64_t>(picks.size()); ++i) {
+      const bool lab = i < nl;
+      if (!(lab ? (i >= l0 && i < l1) : (i >= u0 && i < u1))) continue;
       const auto& ids = lab ? labeled_ : unlabeled_;
-      p.meta["cases"].push_back(ids[static_cast<size_t>(picks[i])]);
+      p.meta["cases"].push_back(ids[static_cast<size_t>(picks[static_cast<size_t>(i)])]);
       p.meta["labeled"].push_back(lab);
     }
     io.emit("out", std::move(p));
@@ -90,6 +106,7 @@ class TwoStreamSamplerNode : public Node {
  private:
   std::vector<std::string> labeled_, unlabeled_;
   std::optional<TwoStreamSampler> sampler_;
+  int world_ = 1, rank_ = 0;
 };
 
 }  // namespace

@@ -3,11 +3,14 @@
 #include <unistd.h>
 
 #include <csignal>
+#include <cstdlib>
+#include <optional>
 #include <filesystem>
 #include <iostream>
 #include <thread>
 
 #include "core/atomic_file.h"
+#include "core/cpu_count.h"
 #include "core/dot_export.h"
 #include "core/error.h"
 #include "core/graph_runner.h"
@@ -21,6 +24,8 @@
 #include "runner/torch_threads.h"
 #include "runner/verb_docs.h"
 #include "runner/verbs.h"
+#include "runner/worker_launcher.h"
+#include "runner/data_parallel.h"
 
 namespace fs = std::filesystem;
 
@@ -48,6 +53,27 @@ extern "C" void on_stop_signal(int sig) {
   ::_exit(128 + sig);
 }
 
+// The command line each worker of `--nproc N` gets: this one without
+// --nproc, with the CPU split between the workers where the graph leaves
+// the thread counts to flowrun (N workers each taking every core would
+// oversubscribe them).
+WorkerLaunch worker_launch(const GraphArgs& a, const nlohmann::json& globals, const std::string& out,
+                           const std::string& resume, int threads, bool force, int nproc) {
+  WorkerLaunch w;
+  w.nproc = nproc;
+  w.out_dir = out;
+  w.run_args = {"run", a.graph, "--out", out};
+  if (!resume.empty()) w.run_args.insert(w.run_args.end(), {"--resume", resume});
+  if (force) w.run_args.push_back("--force");
+  const int share = std::max(1, usable_cpu_count() / nproc);
+  if (threads > 0) w.run_args.insert(w.run_args.end(), {"--threads", std::to_string(threads)});
+  else if (globals.value("threads", 0) == 0) w.run_args.insert(w.run_args.end(), {"--threads", std::to_string(share)});
+  for (auto& s : a.sets) w.run_args.insert(w.run_args.end(), {"--set", s});
+  if (globals.value("torch_threads", 0) == 0)
+    w.run_args.insert(w.run_args.end(), {"--set", "params.torch_threads=" + std::to_string(share)});
+  return w;
+}
+
 }  // namespace
 
 void add_run_verb(CLI::App& app) {
@@ -57,13 +83,16 @@ void add_run_verb(CLI::App& app) {
   auto resume = std::make_shared<std::string>();
   auto threads = std::make_shared<int>(0);
   auto force = std::make_shared<bool>(false);
+  auto nproc = std::make_shared<int>(1);
   add_graph_args(sub, *a);
   sub->add_option("--out,-o", *out, "output folder (default: runs/<graph name>)");
   sub->add_option("--resume", *resume, "continue the run whose output folder is DIR (its last checkpoint)");
   sub->add_option("--threads", *threads, "oneTBB worker threads, 1-1024 (default: params.threads or the core count)")
       ->check(CLI::Range(1, 1024));
   sub->add_flag("--force", *force, "run into an output folder that holds a previous run, replacing its files");
-  sub->callback([a, out, resume, threads, force] {
+  sub->add_option("--nproc", *nproc, "data-parallel workers on this machine (Gloo on CPU, NCCL on CUDA; "
+                  "see docs/distributed.md)")->check(CLI::Range(1, 1024));
+  sub->callback([a, out, resume, threads, force, nproc] {
     Session s;
     std::vector<std::string> sets = a->sets;
     int64_t first_batch = 0;
@@ -78,14 +107,31 @@ void add_run_verb(CLI::App& app) {
                        ", beyond this graph's params.iterations = " + std::to_string(iterations) +
                        " (raise it with --set params.iterations=N to train on)");
     if (out->empty()) *out = (fs::path("runs") / g.spec.name).string();
-    check_run_folder(*out, !resume->empty(), *force);
-    const RunFolderLock lock(*out);
-    // The graph as it runs (--set applied, defaults filled in), for
-    // `flowrun report` and for whoever reruns it.
-    write_file_atomically((fs::path(*out) / "graph.json").string(), format_graph(expanded_document(g)) + "\n");
+    if (*nproc > 1) {
+      if (std::getenv("WORLD_SIZE") && std::string(std::getenv("WORLD_SIZE")) != "1")
+        throw InputError("--nproc " + std::to_string(*nproc) + " in a process that is already a worker (WORLD_SIZE is "
+                         "set): start workers either with --nproc or with torchrun, not both");
+      check_run_folder(*out, !resume->empty(), *force);
+      launch_workers(worker_launch(*a, g.globals, *out, *resume, *threads, *force, *nproc));
+      return;
+    }
+    const DistributedRank dist = [&] {
+      // Rank 0 checks the folder first: a refused folder ends the run before
+      // the others are waited for.
+      if (const char* r = std::getenv("RANK"); !r || std::string(r) == "0") check_run_folder(*out, !resume->empty(), *force);
+      return join_data_parallel(g);
+    }();
+    const bool writes = dist.rank == 0;
+    std::optional<RunFolderLock> lock;
+    if (writes) {
+      lock.emplace(*out);
+      // The graph as it runs (--set applied, defaults filled in), for
+      // `flowrun report` and for whoever reruns it.
+      write_file_atomically((fs::path(*out) / "graph.json").string(), format_graph(expanded_document(g)) + "\n");
+    }
     // A resumed run writes the profile of its own part; earlier parts keep
     // theirs under the batch they ended at.
-    if (!resume->empty() && fs::exists(fs::path(*out) / "profile.json")) {
+    if (writes && !resume->empty() && fs::exists(fs::path(*out) / "profile.json")) {
       std::error_code ec;
       fs::rename(fs::path(*out) / "profile.json",
                  fs::path(*out) / ("profile.until_batch_" + std::to_string(first_batch) + ".json"), ec);
@@ -93,26 +139,56 @@ void add_run_verb(CLI::App& app) {
     configure_torch_threads(g.globals);
     configure_torch_backend(g.globals);
     RunOptions opt;
-    opt.out_dir = *out;
+    opt.out_dir = writes ? *out : std::string();
+    opt.run_dir = *out;
+    opt.dist = dist;
     opt.first_batch = first_batch;
     opt.max_threads = *threads;
     opt.stop_requested = &g_stop;
-    opt.annotate_profile = annotate_device_profile;
+    opt.annotate_profile = [dist](nlohmann::json& profile) {
+      annotate_device_profile(profile);
+      annotate_distributed_profile(dist, profile);
+    };
+    opt.after_open = [dist](const std::map<std::string, std::shared_ptr<Resource>>& resources) {
+      make_weights_rank0s(dist, resources);
+    };
     std::signal(SIGINT, on_stop_signal);
     std::signal(SIGTERM, on_stop_signal);
     std::signal(SIGHUP, on_stop_signal);
-    std::cerr << "flowrun: running " << g.spec.name << " (" << g.spec.nodes.size() << " nodes) -> " << *out << "\n";
+    const std::string who = dist.distributed() ? "flowrun: rank " + std::to_string(dist.rank) + ": " : "flowrun: ";
+    std::cerr << who << "running " << g.spec.name << " (" << g.spec.nodes.size() << " nodes) -> " << *out << "\n";
     RunResult r = run_graph(g, *s.registry, opt);
     std::signal(SIGINT, SIG_DFL);
     std::signal(SIGTERM, SIG_DFL);
     std::signal(SIGHUP, SIG_DFL);
     // Graphviz's view of the run: `dot -Tsvg OUT/graph.dot > graph.svg`.
-    write_file_atomically((fs::path(*out) / "graph.dot").string(), graph_to_dot(g, *s.registry, r.profile));
-    std::cerr << "flowrun: " << (r.stopped ? "stopped after " : "done: ") << r.batches << " batches in "
-              << r.wall_seconds << " s; profile: " << (fs::path(*out) / "profile.json").string() << "\n";
+    fs::path profile_file = fs::path(*out) / "profile.json";
+    if (writes) {
+      write_file_atomically((fs::path(*out) / "graph.dot").string(), graph_to_dot(g, *s.registry, r.profile));
+    } else {
+      // Each worker's own figures (its busy times, its waits in collectives).
+      profile_file = fs::path(*out) / "ranks" / ("rank-" + std::to_string(dist.rank) + ".profile.json");
+      std::error_code ec;
+      fs::create_directories(profile_file.parent_path(), ec);
+      try {
+        write_file_atomically(profile_file.string(), r.profile.dump(2) + "\n");
+      } catch (const RunError& e) {
+        std::cerr << who << "warning: " << e.what() << "\n";
+      }
+    }
+    std::cerr << who << (r.stopped ? "stopped after " : "done: ") << r.batches << " batches in "
+              << r.wall_seconds << " s; profile: " << profile_file.string() << "\n";
+    if (r.profile.contains("distributed")) {
+      const nlohmann::json& st = r.profile["distributed"]["collectives"];
+      if (st.contains("gradients"))
+        std::cerr << who << "gradient all-reduce: " << st["gradients"]["bytes_per_step"].get<int64_t>() / 1048576.0
+                  << " MiB/step in " << st["gradients"]["buckets"].get<int64_t>() << " buckets, "
+                  << st["gradients"]["exposed_wait_seconds_per_step"].get<double>()
+                  << " s/step not hidden by the backward pass\n";
+    }
     for (auto& c : r.profile["chains"]) {
       const double n = std::max<int64_t>(1, c["batches"].get<int64_t>());
-      std::cerr << "flowrun: compute chain " << c["head"].get<std::string>() << " .. " << c["tail"].get<std::string>()
+      std::cerr << who << "compute chain " << c["head"].get<std::string>() << " .. " << c["tail"].get<std::string>()
                 << ": busy " << c["busy_seconds"].get<double>() / n << " s/batch, waited for data "
                 << c["starved_seconds"].get<double>() / n << " s/batch ("
                 << c["starved_percent_of_busy"].get<double>() << " % of busy)\n";

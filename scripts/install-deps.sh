@@ -8,6 +8,7 @@ packages=(
   libtbb-dev libinsighttoolkit5-dev libgdcm-tools libhdf5-dev
   libniftiio-dev nlohmann-json3-dev libboost-dev libboost-filesystem-dev libcli11-dev
   libgtest-dev libgmock-dev
+  libgloo-dev                   # headers of the Gloo that LibTorch's c10d runs on (data-parallel training)
   python3-torch python3-numpy   # the reference side of the step-parity test (/usr/bin/python3)
   graphviz                      # `flowrun dot GRAPH | dot -Tsvg`, docs/layers.svg
   libpng-dev                    # the report's segmentation panels

@@ -7,8 +7,8 @@ namespace flowrun {
 
 CoTwinLossTerms cotwin_loss(const CoTwinLossInputs& in, const CoTwinLossWeights& k) {
   CoTwinLossTerms t;
-  t.sup1 = supervised_loss(in.net1.labeled, in.labels);
-  t.sup2 = supervised_loss(in.net2.labeled, in.labels);
+  t.sup1 = supervised_loss(in.net1.labeled, in.labels, k.sup_dice);
+  t.sup2 = supervised_loss(in.net2.labeled, in.labels, k.sup_dice);
   // Labels are detached defensively: a caller that built them with grad on
   // must still not push the student's loss into the teacher.
   t.fix1 = unsupervised_loss(in.net1.unlabeled, in.from2.fixed.detach(), k.unsup_dice);

@@ -39,6 +39,7 @@ struct CoTwinLossWeights {
   double beta = 0.1;        // dynamic terms
   double w = 1.0;           // w(t), this iteration's unsupervised weight
   bool unsup_dice = false;  // add soft Dice to the fixed and dynamic terms
+  bool sup_dice = true;     // soft Dice in the supervised terms (false: cross-entropy alone)
 };
 
 // One backward of `total` trains both networks; the labels carry no gradient.

@@ -76,6 +76,9 @@ NodeSchema cotwin_loss_schema() {
   s.params.push_back(ParamSpec::real("alpha", 0.5, "weight of the supervised terms", 0));
   s.params.push_back(ParamSpec::real("beta", 0.1, "weight of the dynamic terms (LA 0.1, Pancreas 4.0, BraTS 1.0)", 0));
   s.params.push_back(ParamSpec::boolean("unsup_dice", false, "add soft Dice to the pseudo-label terms"));
+  s.params.push_back(ParamSpec::boolean("sup_dice", true,
+                                        "soft Dice in the supervised terms; false = cross-entropy alone (a mean over "
+                                        "voxels, so a data-parallel run equals one process at the whole batch)"));
   s.params.push_back(ParamSpec::choice("rampup", "sigmoid", {"sigmoid", "linear", "constant"}, "shape of w(t)"));
   s.params.push_back(ParamSpec::choice("rampup_unit", "epochs", {"epochs", "iterations", "fraction"},
                                        "unit of t and rampup_length (fraction: of the run's iterations)"));

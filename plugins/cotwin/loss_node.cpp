@@ -19,6 +19,7 @@ class CoTwinLoss : public Node {
     alpha_ = p.at("alpha").get<double>();
     beta_ = p.at("beta").get<double>();
     unsup_dice_ = p.at("unsup_dice").get<bool>();
+    sup_dice_ = p.at("sup_dice").get<bool>();
     dynamic_ = p.at("dynamic").get<bool>();
     ramp_.shape = parse_ramp_shape(p.at("rampup").get<std::string>());
     ramp_.unit = parse_ramp_unit(p.at("rampup_unit").get<std::string>());
@@ -47,8 +48,8 @@ class CoTwinLoss : public Node {
     CoTwinLossTerms t;
     if (n.unlabeled == 0) {
       // Supervised-only baseline: nothing to cross-supervise.
-      t.sup1 = supervised_loss(l1, labels);
-      t.sup2 = supervised_loss(l2, labels);
+      t.sup1 = supervised_loss(l1, labels, sup_dice_);
+      t.sup2 = supervised_loss(l2, labels, sup_dice_);
       const at::Tensor zero = at::zeros({}, t.sup1.options());
       t.fix1 = t.fix2 = t.dyn1 = t.dyn2 = zero;
       t.total1 = alpha_ * t.sup1;
@@ -63,7 +64,7 @@ class CoTwinLoss : public Node {
                                     {l2, u2},
                                     {in.get<at::Tensor>(pseudo_packet::kFixFrom1), in.get<at::Tensor>(pseudo_packet::kDynFrom1)},
                                     {in.get<at::Tensor>(pseudo_packet::kFixFrom2), in.get<at::Tensor>(pseudo_packet::kDynFrom2)}};
-      t = cotwin_loss(inputs, {alpha_, dynamic_ ? beta_ : 0.0, w, unsup_dice_});
+      t = cotwin_loss(inputs, {alpha_, dynamic_ ? beta_ : 0.0, w, unsup_dice_, sup_dice_});
       if (!dynamic_) t.dyn1 = t.dyn2 = at::zeros({}, t.total.options());
     }
 
@@ -80,7 +81,7 @@ class CoTwinLoss : public Node {
 
  private:
   double alpha_ = 0.5, beta_ = 0.1;
-  bool unsup_dice_ = false, dynamic_ = true;
+  bool unsup_dice_ = false, sup_dice_ = true, dynamic_ = true;
   RampUpOptions ramp_;
 };
 

@@ -43,7 +43,8 @@ at::Tensor cross_entropy(const at::Tensor& logits, const at::Tensor& target) {
   return at::cross_entropy_loss(logits, target);
 }
 
-at::Tensor supervised_loss(const at::Tensor& logits, const at::Tensor& target) {
+at::Tensor supervised_loss(const at::Tensor& logits, const at::Tensor& target, bool with_dice) {
+  if (!with_dice) return cross_entropy(logits, target);
   return cross_entropy(logits, target) + soft_dice_loss(at::softmax(logits, 1), target);
 }
 

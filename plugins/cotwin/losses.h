@@ -18,7 +18,7 @@ at::Tensor cross_entropy(const at::Tensor& logits, const at::Tensor& target);
 
 // CE(logits, target) + soft_dice_loss(softmax(logits), target): the lineage's
 // supervised loss without its 0.5 factor (that is alpha in cotwin_loss).
-at::Tensor supervised_loss(const at::Tensor& logits, const at::Tensor& target);
+at::Tensor supervised_loss(const at::Tensor& logits, const at::Tensor& target, bool with_dice = true);
 
 // Loss against hard pseudo-labels: CE, plus soft Dice when with_dice.
 at::Tensor unsupervised_loss(const at::Tensor& logits, const at::Tensor& hard_labels, bool with_dice);

@@ -150,7 +150,7 @@ class TwinForward : public Node {
     // Dropout draws from LibTorch's global generator; seeding it from
     // (seed, batch, node) makes a run with this node at concurrency 1
     // reproducible.
-    torch::manual_seed(stream_key(ctx.seed(), io.id(), ctx.id));
+    torch::manual_seed(stream_key(ctx.seed(), io.id(), ctx.dist.stream_id(ctx.id)));
     net1_->module().train();
     net2_->module().train();
 

@@ -91,6 +91,7 @@ class EvaluateNode : public Node {
   }
 
   void process(NodeContext& ctx, BatchIO&) override {
+    if (ctx.dist.rank != 0) return;  // data-parallel: rank 0 scores, the others have nothing to add
     EvalOptions o = options_;
     if (ctx.params.at("save_predictions").get<bool>() && !ctx.out_dir.empty())
       o.save_dir = (fs::path(ctx.out_dir) / "predictions").string();

@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "core/error.h"
+#include "lib/torch/collectives.h"
 #include "plugins/eval/eval_nodes.h"
 
 namespace fs = std::filesystem;
@@ -39,7 +40,17 @@ class ValidateNode : public Node {
     const nlohmann::json& it_meta = p.meta.contains("iteration") ? p.meta["iteration"] : nlohmann::json();
     const int64_t iteration = it_meta.is_number_integer() ? it_meta.get<int64_t>() : io.id();
     // Batch ids count from 0; the lineage validates after every `every` completed iterations.
-    if ((io.id() + 1) % every_ == 0 || last) {
+    const bool validating = (io.id() + 1) % every_ == 0 || last;
+    Collectives* dist = collectives_of(ctx);
+    // Data-parallel: rank 0 validates and tests (its weights are every
+    // rank's); the others wait at a barrier so none runs ahead into the next
+    // step's all-reduce meanwhile.
+    if (dist && ctx.dist.rank != 0) {
+      if (validating) dist->barrier("the barrier after rank 0's validation at iteration " + std::to_string(iteration));
+      io.emit("out", std::move(p));
+      return;
+    }
+    if (validating) {
       EvalOptions quick = options_;
       quick.dice_only = true;
       quick.save_dir.clear();
@@ -52,6 +63,7 @@ class ValidateNode : public Node {
         r = evaluate_cases(dataset_, val_ids_, raw(models_), quick);
       } catch (const Cancelled&) {
         std::cerr << "flowrun: " << ctx.id << ": iteration " << iteration << ": validation cut short (stopping)\n";
+        if (dist) dist->barrier("the barrier after rank 0's validation at iteration " + std::to_string(iteration));
         io.emit("out", std::move(p));
         return;
       }
@@ -62,6 +74,8 @@ class ValidateNode : public Node {
                 << std::fixed << std::setprecision(4) << r.summary.dice.mean << " over " << r.summary.cases
                 << " cases\n";
     }
+    if (validating && dist)
+      dist->barrier("the barrier after rank 0's validation at iteration " + std::to_string(iteration));
     if (last && test_at_end_ && !ctx.stopping()) test(ctx, iteration);
     io.emit("out", std::move(p));
   }

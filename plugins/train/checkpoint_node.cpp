@@ -118,9 +118,11 @@ class CheckpointNode : public Node {
     for (size_t i = 1; i < names.size(); ++i) copy_atomically(first, dir_ / names[i]);
   }
 
+  // Every rank of a data-parallel run reads the same last.pt (run_dir: ranks
+  // other than 0 write nothing, so their dir_ is empty).
   void resume(const NodeContext& ctx) {
-    if (dir_.empty()) throw InputError("resuming needs the run folder (the run has no output folder)");
-    const std::string path = (dir_ / "last.pt").string();
+    if (ctx.run_dir.empty()) throw InputError("resuming needs the run folder (the run has no output folder)");
+    const std::string path = (fs::path(ctx.run_dir) / "checkpoints" / "last.pt").string();
     const json meta = read_checkpoint_meta(path);
     const int64_t saved = meta["iteration"].get<int64_t>();
     if (saved != ctx.first_batch - 1)

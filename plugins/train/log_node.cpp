@@ -46,9 +46,15 @@ class LogNode : public Node {
     flush_every_ = ctx.params["flush_every"].get<int64_t>();
     progress_ = ctx.params["progress"].get<std::string>();
     tty_ = progress_ == "bar" || (progress_ == "auto" && ::isatty(STDERR_FILENO));
-    if (!ctx.out_dir.empty()) {
-      fs::create_directories(ctx.out_dir);
-      path_ = (fs::path(ctx.out_dir) / "log.jsonl").string();
+    // Data-parallel: rank 0 writes log.jsonl, the others their own losses
+    // beside their profiles (ranks/rank-K.log.jsonl).
+    fs::path file;
+    if (!ctx.out_dir.empty()) file = fs::path(ctx.out_dir) / "log.jsonl";
+    else if (ctx.dist.rank > 0 && !ctx.run_dir.empty())
+      file = fs::path(ctx.run_dir) / "ranks" / ("rank-" + std::to_string(ctx.dist.rank) + ".log.jsonl");
+    if (!file.empty()) {
+      fs::create_directories(file.parent_path());
+      path_ = file.string();
       // On resume, lines of iterations after the checkpoint were written by
       // the interrupted run and are about to be redone: drop them, but only
       // once the first batch is through. A run that fails to start (another

@@ -5,6 +5,7 @@
 #include <torch/optim/sgd.h>
 
 #include "lib/packets/loss_packet.h"
+#include "lib/torch/gradient_sync.h"
 #include "plugins/train/train_state.h"
 
 using nlohmann::json;
@@ -43,7 +44,10 @@ class SgdStep : public Node {
       auto& sgd = state_->sgd();
       for (auto& group : sgd.param_groups()) static_cast<torch::optim::SGDOptions&>(group.options()).lr(lr);
       sgd.zero_grad();
+      GradientSync* sync = state_->gradient_sync();
+      if (sync) sync->begin(it);
       loss.backward();
+      if (sync) sync->finish();  // every rank's .grad is now the mean over all ranks
       sgd.step();
       state_->last_stepped = it;
       state_->rng_after_step = capture_rng_state();

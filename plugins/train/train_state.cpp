@@ -9,6 +9,7 @@
 
 #include "core/base64.h"
 #include "core/error.h"
+#include "lib/torch/gradient_sync.h"
 #include "lib/torch/torch_compat.h"
 
 using nlohmann::json;
@@ -36,6 +37,9 @@ void TrainState::bind(const NodeContext& ctx) {
   if (o.nesterov() && o.momentum() <= 0)
     throw InputError("resource '" + name_ + "': nesterov needs momentum > 0");
   sgd_ = std::make_unique<torch::optim::SGD>(parameters, o);
+  if (Collectives* c = collectives_of(ctx))
+    sync_ = std::make_unique<GradientSync>(parameters, *c,
+                                           static_cast<int64_t>(ctx.globals.value("dist_bucket_mb", 25.0) * 1048576.0));
 }
 
 torch::optim::SGD& TrainState::sgd() {

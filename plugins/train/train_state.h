@@ -24,6 +24,8 @@ class SGD;
 
 namespace flowrun {
 
+class GradientSync;
+
 class TrainState : public Resource {
  public:
   TrainState(std::string name, nlohmann::json params);
@@ -34,6 +36,8 @@ class TrainState : public Resource {
   void bind(const NodeContext& ctx);
 
   torch::optim::SGD& sgd();
+  // Averages gradients over the ranks of a data-parallel run; null otherwise.
+  GradientSync* gradient_sync() { return sync_.get(); }
   const std::string& name() const { return name_; }
   double base_lr() const { return params_["lr"].get<double>(); }
   std::vector<std::string> nets() const { return params_["nets"].get<std::vector<std::string>>(); }
@@ -51,6 +55,7 @@ class TrainState : public Resource {
   nlohmann::json params_;
   std::map<std::string, std::shared_ptr<SegmentationModel>> models_;
   std::unique_ptr<torch::optim::SGD> sgd_;
+  std::unique_ptr<GradientSync> sync_;
 };
 
 // LibTorch's default generators (CPU, and each CUDA device when present):

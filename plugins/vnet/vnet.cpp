@@ -6,6 +6,7 @@
 #include <torch/torch.h>
 
 #include "core/error.h"
+#include "lib/torch/sync_batch_norm.h"
 
 namespace flowrun {
 namespace {
@@ -18,9 +19,19 @@ bool is_one_of(const std::string& s, std::initializer_list<const char*> allowed)
   return false;
 }
 
-// Appends the normalisation layer of `kind` for `channels` (nothing for none).
-void push_norm(nn::Sequential& seq, const std::string& kind, int64_t channels) {
-  if (kind == "batch") {
+// Which normalisation, and the collectives that synchronise batch norm
+// across the ranks of a data-parallel run (null: per rank).
+struct Norm {
+  std::string kind;
+  Collectives* sync = nullptr;
+};
+
+// Appends the normalisation layer of `norm` for `channels` (nothing for none).
+void push_norm(nn::Sequential& seq, const Norm& norm, int64_t channels) {
+  const std::string& kind = norm.kind;
+  if (kind == "batch" && norm.sync) {
+    seq->push_back(SyncBatchNorm3d(channels, *norm.sync));
+  } else if (kind == "batch") {
     seq->push_back(nn::BatchNorm3d(channels));
   } else if (kind == "instance") {
     // Lineage InstanceNorm3d: no affine parameters, no running statistics.
@@ -36,7 +47,7 @@ void push_relu(nn::Sequential& seq) {
 
 
 // n_stages x (3x3x3 conv, pad 1, norm, ReLU).
-VNetBlock conv_block(int64_t n_stages, int64_t in, int64_t out, const std::string& norm) {
+VNetBlock conv_block(int64_t n_stages, int64_t in, int64_t out, const Norm& norm) {
   nn::Sequential seq;
   for (int64_t i = 0; i < n_stages; ++i) {
     seq->push_back(nn::Conv3d(nn::Conv3dOptions(i == 0 ? in : out, out, 3).padding(1)));
@@ -48,7 +59,7 @@ VNetBlock conv_block(int64_t n_stages, int64_t in, int64_t out, const std::strin
 
 // 2x2x2 stride-2 conv (down: halves every spatial size) or transposed conv
 // (up: doubles it), then norm and ReLU.
-VNetBlock resample_block(int64_t in, int64_t out, const std::string& norm, bool up) {
+VNetBlock resample_block(int64_t in, int64_t out, const Norm& norm, bool up) {
   nn::Sequential seq;
   if (up)
     seq->push_back(nn::ConvTranspose3d(nn::ConvTranspose3dOptions(in, out, 2).stride(2).padding(0)));
@@ -59,11 +70,11 @@ VNetBlock resample_block(int64_t in, int64_t out, const std::string& norm, bool 
   return VNetBlock(seq);
 }
 
-VNetBlock down_block(int64_t in, int64_t out, const std::string& norm) {
+VNetBlock down_block(int64_t in, int64_t out, const Norm& norm) {
   return resample_block(in, out, norm, /*up=*/false);
 }
 
-VNetBlock up_block(int64_t in, int64_t out, const std::string& norm) {
+VNetBlock up_block(int64_t in, int64_t out, const Norm& norm) {
   return resample_block(in, out, norm, /*up=*/true);
 }
 
@@ -101,7 +112,7 @@ int64_t vnet_group_count(int64_t channels) {
 VNetImpl::VNetImpl(VNetOptions options) : options_(std::move(options)) {
   validate(options_);
   const int64_t f = options_.n_filters;
-  const std::string& n = options_.normalization;
+  const Norm n{options_.normalization, options_.sync_batch_norm};
 
   block_one_ = register_module("block_one", conv_block(1, options_.in_channels, f, n));
   block_one_dw_ = register_module("block_one_dw", down_block(f, 2 * f, n));

@@ -18,6 +18,8 @@
 
 namespace flowrun {
 
+class Collectives;
+
 struct VNetOptions {
   int64_t in_channels = 1;
   int64_t n_classes = 2;
@@ -33,6 +35,9 @@ struct VNetOptions {
   // xavier_normal_init_weight do. default: LibTorch's own initialisation.
   // Draws from the global torch generator: seed it (torch::manual_seed) first.
   std::string init = "kaiming";
+  // Data-parallel runs with params.sync_batchnorm: batch norm statistics over
+  // every rank's batch (lib/torch/sync_batch_norm.h). Null: per rank.
+  Collectives* sync_batch_norm = nullptr;
 };
 
 // Throws InputError naming the offending field.

@@ -8,6 +8,7 @@
 
 #include "core/node_schema.h"
 #include "core/rng.h"
+#include "lib/torch/collectives.h"
 #include "lib/torch/device.h"
 
 namespace flowrun {
@@ -68,6 +69,8 @@ std::shared_ptr<Resource> make_vnet_model(const ResourceContext& ctx) {
   o.dropout = ctx.params.at("dropout").get<bool>();
   o.normalization = ctx.params.at("normalization").get<std::string>();
   o.init = ctx.params.at("init").get<std::string>();
+  if (ctx.globals.value("sync_batchnorm", false) && ctx.dist.distributed())
+    o.sync_batch_norm = static_cast<Collectives*>(ctx.dist.collectives.get());
   const c10::Device device = resolve_device(ctx.globals.value("device", std::string("auto")));
   const uint64_t seed = ctx.globals.value("seed", uint64_t{1337});
   return std::make_shared<VNetModel>(o, seed, ctx.name, device);

@@ -46,6 +46,40 @@ TEST(SamplerNode, EmitsTheTwoStreamSequenceLabeledFirst) {
   }
 }
 
+// Data-parallel: rank r of W at batch sizes (l, u) takes the r-th share of
+// each part of the single-process batch at (W l, W u), so the ranks' draws
+// are disjoint and together are exactly that batch.
+TEST(SamplerNode, RanksShareTheSingleProcessStreamAtTheWholeBatch) {
+  Dataset ds;
+  Driver whole("data.two_stream_sampler", {{"labeled_batch", 2}, {"unlabeled_batch", 4}}, ds.description(),
+               {{"seed", 5}}, "sampler");
+  std::vector<std::unique_ptr<NodeRunner>> ranks;
+  for (int r = 0; r < 2; ++r) {
+    ranks.push_back(std::make_unique<NodeRunner>(builtin_registry(), "data.two_stream_sampler",
+                                                 json{{"labeled_batch", 1}, {"unlabeled_batch", 2}}, "sampler"));
+    ranks.back()->globals({{"seed", 5}}).dataset(ds.description());
+    ranks.back()->context().dist.rank = r;
+    ranks.back()->context().dist.world_size = 2;
+    ranks.back()->open();
+  }
+  for (int64_t b = 0; b < 12; ++b) {
+    const auto all = cases_of(whole.run(b));
+    const auto r0 = cases_of(ranks[0]->run_one(b)), r1 = cases_of(ranks[1]->run_one(b));
+    EXPECT_EQ(r0, (std::vector<std::string>{all[0], all[2], all[3]})) << "batch " << b;
+    EXPECT_EQ(r1, (std::vector<std::string>{all[1], all[4], all[5]})) << "batch " << b;
+  }
+  // Too few labelled cases for the whole batch: the message says why.
+  NodeRunner big(builtin_registry(), "data.two_stream_sampler", json{{"labeled_batch", 3}}, "sampler");
+  big.globals({{"seed", 5}}).dataset(ds.description());
+  big.context().dist.world_size = 2;
+  try {
+    big.open();
+    ADD_FAILURE() << "6 labelled draws from 4 labelled cases opened";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("data-parallel run of 2 workers"), std::string::npos) << e.what();
+  }
+}
+
 TEST(SamplerNode, BatchesArePureFunctionsOfSeedBatchAndNodeId) {
   Dataset ds;
   Driver a("data.two_stream_sampler", json::object(), ds.description(), {{"seed", 3}}, "s");
