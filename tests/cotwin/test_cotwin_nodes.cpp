@@ -30,7 +30,7 @@ TEST_F(CotwinNodes, PluginRegistersTheNodeTypesWithTheirDefaults) {
   const json d = validate_params(json::object(), registry.node("cotwin.loss")->schema.params, "test");
   EXPECT_EQ(d, (json{{"alpha", 0.5}, {"beta", 0.1}, {"unsup_dice", false}, {"rampup", "sigmoid"},
                      {"rampup_unit", "epochs"}, {"rampup_length", 40.0}, {"rampup_iters_per_epoch", 150},
-                     {"unsup_weight", 1.0}, {"dynamic", true}}));
+                     {"unsup_weight", 1.0}, {"dynamic", true}, {"sup_dice", true}}));
   EXPECT_EQ(validate_params(json::object(), fwd.params, "test"),
             (json{{"nets", {"net1", "net2"}}, {"bf16", false}, {"teacher_b_mode", "train"}, {"cutmix", false}}));
   EXPECT_THROW(validate_params({{"combine", "median"}}, registry.node("cotwin.pseudo_labels")->schema.params, "t"),

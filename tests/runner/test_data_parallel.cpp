@@ -186,7 +186,9 @@ TEST_F(DataParallel, SynchronisedBatchNormStepsLikeTheWholeBatch) {
   size_t n = 0;
   const double d = max_difference(last("bn_sync"), last("bn_one"), &n, "model");
   EXPECT_GE(d, 0);
-  EXPECT_LT(d, 1e-5) << "synchronised BatchNorm, 2 x batch 1, against 1 x batch 2 (" << n << " tensors, running "
+  // Measured 0.8e-5 to 1.5e-5 over runs: fp32 rounding amplified through 16
+  // BatchNorm layers for 3 steps; per-rank BatchNorm ends 1e-1 away.
+  EXPECT_LT(d, 5e-5) << "synchronised BatchNorm, 2 x batch 1, against 1 x batch 2 (" << n << " tensors, running "
                         "statistics included)";
   // The momentum buffers sum three steps' gradients, which reach the first
   // convolution through 16 BatchNorm backward passes computed in another
