@@ -32,6 +32,7 @@ struct SynthArgs {
   double labeled_fraction = SynthOptions{}.labeled_fraction;
   int val_cases = SynthOptions{}.val_cases;
   int classes = SynthOptions{}.classes;
+  std::vector<double> spacing{SynthOptions{}.spacing[0], SynthOptions{}.spacing[1], SynthOptions{}.spacing[2]};
   bool force = false;
 };
 
@@ -56,6 +57,10 @@ SynthOptions to_options(const SynthArgs& a) {
   o.val_cases = a.val_cases;
   if (a.classes < 2 || a.classes > 8) throw InputError("synth: --classes must be in [2, 8], got " + std::to_string(a.classes));
   o.classes = a.classes;
+  if (a.spacing.size() != 3) throw InputError("synth: --spacing takes three numbers X Y Z (mm)");
+  for (double s : a.spacing)
+    if (!(s > 0.0 && s <= 100.0)) throw InputError("synth: --spacing values must be in (0, 100] mm, got " + std::to_string(s));
+  o.spacing = {a.spacing[0], a.spacing[1], a.spacing[2]};
   // The description must load: its labelled subset may not round to no case.
   const int n_train = synth_train_count(o);
   if (std::lround(o.labeled_fraction * n_train) < 1)
@@ -73,6 +78,8 @@ void add_data_verbs(CLI::App& app) {
   sub->add_option("--cases", a->cases, "number of cases (at least 3)");
   sub->add_option("--seed", a->seed, "seed of the phantoms");
   sub->add_option("--size", a->size, "volume size in voxels: X Y Z")->expected(3);
+  sub->add_option("--spacing", a->spacing, "voxel spacing in mm written to the NIfTI headers: X Y Z (default 1 1 1.5)")
+      ->expected(3);
   sub->add_option("--noise", a->noise, "std of the additive noise");
   sub->add_option("--contrast", a->contrast, "organ minus background intensity (default 0.45: below the noise)");
   sub->add_option("--labeled-fraction", a->labeled_fraction, "default labelled fraction recorded in synthetic.json");

@@ -1,6 +1,7 @@
 // Whole-volume evaluation of cases with one or two models (see evaluate_cases.h).
 #include "lib/eval/evaluate_cases.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <filesystem>
@@ -137,7 +138,8 @@ EvalResult evaluate_cases(const DatasetDescription& dataset, const std::vector<s
     throw InputError(dataset.where() + "the dataset declares no labels, so there is nothing to score against");
   if (!options.save_dir.empty()) fs::create_directories(options.save_dir);
   EvalResult r;
-  r.units = options.voxel_metrics ? "voxel" : "mm";
+  bool voxel = options.voxel_metrics;
+  r.units = voxel ? "voxel" : "mm";
   // A dataset with several foreground labels (ACDC: RV, MYO, LV) is scored
   // per class, as that field reports it; a chosen label or a binary dataset
   // as one foreground.
@@ -156,8 +158,16 @@ EvalResult evaluate_cases(const DatasetDescription& dataset, const std::vector<s
     if (labels.size != c.label->size)
       throw InputError("case '" + c.id + "': prediction " + shape_string(labels.size) + " and label " +
                        shape_string(c.label->size) + " differ in shape");
+    if (i == 0 && options.units_from_spacing) {
+      const Geometry& g = c.channels.front().geometry;
+      const double lo = std::min({g.spacing[0], g.spacing[1], g.spacing[2]});
+      const double hi = std::max({g.spacing[0], g.spacing[1], g.spacing[2]});
+      // Anisotropic as nnU-Net counts it: the coarsest axis 3 times the finest or more.
+      voxel = !(g.spacing_known && lo > 0 && hi >= 3 * lo);
+      r.units = voxel ? "voxel" : "mm";
+    }
     std::array<double, 3> spacing{1.0, 1.0, 1.0};
-    if (!options.voxel_metrics && !options.dice_only) {
+    if (!voxel && !options.dice_only) {
       const Geometry& g = c.channels.front().geometry;
       if (!g.spacing_known)
         throw InputError(dataset.where() + "case '" + c.id +

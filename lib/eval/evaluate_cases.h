@@ -27,6 +27,10 @@ struct EvalOptions {
   // true: distances in voxels (the lineage's tables); false: physical units
   // of each case's spacing.
   bool voxel_metrics = true;
+  // Decide from the first case instead: mm when its spacing is known and
+  // anisotropic (coarsest axis >= 3 x the finest, nnU-Net's threshold),
+  // voxels otherwise (the nodes' voxel_metrics: null).
+  bool units_from_spacing = false;
   bool dice_only = false;        // validation during training: skip the distance metrics
   // Per channel, as data.normalize does in the training graph:
   // none | zscore | zscore_nonzero | minmax | hu_window.

@@ -15,6 +15,21 @@ namespace fs = std::filesystem;
 
 namespace flowrun {
 
+namespace {
+
+// null (the default): mm when the cases' spacing is known and anisotropic
+// (1.5 x 1.5 x 10 mm cardiac MRI: a voxel is not a distance there), voxels
+// otherwise, as the lineage's isotropic tables.
+ParamSpec voxel_metrics_param_spec() {
+  return ParamSpec::boolean("voxel_metrics", true,
+                            "HD95/ASD in voxels (true, the lineage's tables) or in the spacing's units (false); "
+                            "null = mm when the cases' spacing is known and anisotropic (coarsest axis >= 3 x the finest), "
+                            "voxels otherwise")
+      .optional_value();
+}
+
+}  // namespace
+
 void add_inference_params(ParamSchema& p) {
   p.push_back(ParamSpec::resource_list("nets", {"net1", "net2"}, "the two model resources (net1, net2)"));
   p.push_back(ParamSpec::choice("network", "net1", {"net1", "net2", "ensemble"},
@@ -144,8 +159,7 @@ NodeSchema validate_node_schema() {
   s.params.push_back(ParamSpec::integer("max_cases", 0, "validate on the first N cases of the split; 0 = all", 0));
   s.params.push_back(ParamSpec::string("test_split", "test", "split scored at the end"));
   s.params.push_back(ParamSpec::boolean("test_at_end", true, "score the test split after the last batch"));
-  s.params.push_back(ParamSpec::boolean("voxel_metrics", true,
-                                        "HD95/ASD in voxels (the lineage's tables); false = units of the spacing"));
+  s.params.push_back(voxel_metrics_param_spec());
   s.params.push_back(ParamSpec::boolean("save_predictions", false, "write the test masks to OUT/predictions/"));
   // A graph that normalises its training cases must validate and test on
   // the same intensities (no data.normalize node: nothing to agree with).
@@ -166,8 +180,7 @@ NodeSchema evaluate_node_schema() {
   add_inference_params(s.params);
   s.params.push_back(ParamSpec::string("split", "test", "split to score"));
   s.params.push_back(ParamSpec::integer("max_cases", 0, "score the first N cases; 0 = all", 0));
-  s.params.push_back(ParamSpec::boolean("voxel_metrics", true,
-                                        "HD95/ASD in voxels (the lineage's tables); false = units of the spacing"));
+  s.params.push_back(voxel_metrics_param_spec());
   s.params.push_back(ParamSpec::boolean("save_predictions", false, "write the masks to OUT/predictions/<case>.nii.gz"));
   s.preflight = &preflight_evaluate;
   return s;

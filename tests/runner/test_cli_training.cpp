@@ -39,6 +39,7 @@ TEST_F(CliTraining, TrainsResumesAndEvaluatesItsCheckpoint) {
   EXPECT_EQ(lines, 4) << "each iteration logged once across the resume";
   json summary = json::parse(std::ifstream(dir + "/run/summary.json"));
   const double dice = summary["test"]["mean"]["dice"];
+  EXPECT_EQ(summary["test"]["units"], "voxel") << "1 x 1 x 1.5 mm is not anisotropic enough for mm by default";
   EXPECT_GE(dice, 0.0);
   EXPECT_LE(dice, 1.0);
 
@@ -117,7 +118,8 @@ TEST_F(CliTraining, SweepRunsTheGridOnceAndSummarisesIt) {
 // scored per class in summary.json, test_metrics.csv and the terminal table.
 TEST(MultiClass, FourLabelDatasetTrainsAndIsScoredPerClass) {
   const std::string d = testing::scratch("multiclass");
-  auto s = fr("synth --out " + d + "/data --cases 8 --size 32 32 32 --classes 4");
+  // ACDC's spacing: thick slices, so HD95 and ASD are reported in mm.
+  auto s = fr("synth --out " + d + "/data --cases 8 --size 32 32 32 --classes 4 --spacing 1.5 1.5 10");
   ASSERT_EQ(s.code, 0) << s.output;
   const json desc = json::parse(std::ifstream(d + "/data/synthetic.json"));
   ASSERT_EQ(desc["labels"].size(), 4u);
@@ -132,6 +134,7 @@ TEST(MultiClass, FourLabelDatasetTrainsAndIsScoredPerClass) {
   const json test = json::parse(std::ifstream(d + "/run/summary.json"))["test"];
   ASSERT_TRUE(test.contains("classes")) << test.dump();
   ASSERT_EQ(test["classes"].size(), 3u);
+  EXPECT_EQ(test["units"], "mm") << "1.5 x 1.5 x 10 mm voxels: HD95 and ASD in mm, not in voxels";
   double mean_of_classes = 0;
   for (int k = 0; k < 3; ++k) {
     EXPECT_EQ(test["classes"][k]["label"], k + 1);
