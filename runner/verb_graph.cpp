@@ -111,7 +111,10 @@ void add_run_verb(CLI::App& app) {
       if (std::getenv("WORLD_SIZE") && std::string(std::getenv("WORLD_SIZE")) != "1")
         throw InputError("--nproc " + std::to_string(*nproc) + " in a process that is already a worker (WORLD_SIZE is "
                          "set): start workers either with --nproc or with torchrun, not both");
-      check_run_folder(*out, !resume->empty(), *force);
+      // On several machines only the first one's launcher checks the folder:
+      // the others would find rank 0 already writing it.
+      if (const char* n = std::getenv("NODE_RANK"); !n || std::string(n) == "0" || std::string(n).empty())
+        check_run_folder(*out, !resume->empty(), *force);
       launch_workers(worker_launch(*a, g.globals, *out, *resume, *threads, *force, *nproc));
       return;
     }
