@@ -69,6 +69,13 @@ std::string mean_sd(const std::vector<double>& v, int digits) {
   return o.str();
 }
 
+// Left-aligned in `width` terminal columns: setw counts bytes, and "±" is two.
+std::string padded(const std::string& s, size_t width) {
+  size_t columns = 0;
+  for (unsigned char c : s) columns += (c & 0xC0) != 0x80;  // UTF-8 continuation bytes take no column
+  return s + std::string(width > columns ? width - columns : 0, ' ');
+}
+
 struct SweepArgs {
   std::string graph, out;
   std::vector<std::string> vary, sets;
@@ -171,7 +178,7 @@ void run_sweep(const SweepArgs& a) {
     std::cout << std::setw(6) << per["dice"].size();
     for (const char* m : kMetrics) {
       const bool overlap = std::string(m) == "dice" || std::string(m) == "jaccard";
-      std::cout << std::setw(22) << mean_sd(per[m], overlap ? 4 : 2);
+      std::cout << padded(mean_sd(per[m], overlap ? 4 : 2), 22);
     }
     std::cout << "\n";
     sweep["points"].push_back(std::move(point));
