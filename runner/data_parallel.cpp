@@ -11,10 +11,18 @@
 
 namespace flowrun {
 
-DistributedRank join_data_parallel(ValidatedGraph& graph) {
-  CollectivesOptions o = collectives_options_from_env();
+DistributedRank join_data_parallel(ValidatedGraph& graph, const LaunchEnv& env) {
   DistributedRank d;
-  if (o.world_size == 1) return d;
+  if (!env.worker()) return d;
+  const std::string ws = "environment: WORLD_SIZE=" + std::to_string(env.world_size);
+  if (env.master_addr.empty()) throw InputError(ws + " but MASTER_ADDR is not set (the address of rank 0's machine)");
+  if (env.master_port == 0) throw InputError(ws + " but MASTER_PORT is not set (a free TCP port on rank 0's machine)");
+  CollectivesOptions o;
+  o.rank = env.rank;
+  o.world_size = env.world_size;
+  o.local_rank = env.local_rank;
+  o.master_addr = env.master_addr;
+  o.master_port = env.master_port;
   const std::string spec = graph.globals.value("device", std::string("auto"));
   const c10::Device device = resolve_device(spec);
   if (device.is_cuda() && (spec == "auto" || spec == "cuda")) {

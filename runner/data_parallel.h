@@ -14,14 +14,16 @@
 #include "core/distributed_rank.h"
 #include "core/graph_validation.h"
 #include "core/resource.h"
+#include "runner/launch_env.h"
 
 namespace flowrun {
 
-// World size 1 (nothing joined) unless WORLD_SIZE > 1. Sets
+// World size 1 (nothing joined) unless env.world_size > 1; InputError when
+// MASTER_ADDR or MASTER_PORT is then missing. Sets
 // graph.globals.device to this worker's GPU (cuda:LOCAL_RANK) when the run
 // is on CUDA. InputError for a malformed environment or backend choice,
 // RunError when the rendezvous fails.
-DistributedRank join_data_parallel(ValidatedGraph& graph);
+DistributedRank join_data_parallel(ValidatedGraph& graph, const LaunchEnv& env);
 
 // Broadcasts rank 0's parameters and buffers of every model resource (in
 // resource-name order) to the other ranks.

@@ -3,7 +3,6 @@
 #include <unistd.h>
 
 #include <csignal>
-#include <cstdlib>
 #include <optional>
 #include <filesystem>
 #include <iostream>
@@ -107,23 +106,21 @@ void add_run_verb(CLI::App& app) {
                        ", beyond this graph's params.iterations = " + std::to_string(iterations) +
                        " (raise it with --set params.iterations=N to train on)");
     if (out->empty()) *out = (fs::path("runs") / g.spec.name).string();
+    const LaunchEnv env = read_launch_env();
     if (*nproc > 1) {
-      if (std::getenv("WORLD_SIZE") && std::string(std::getenv("WORLD_SIZE")) != "1")
+      if (env.worker())
         throw InputError("--nproc " + std::to_string(*nproc) + " in a process that is already a worker (WORLD_SIZE is "
                          "set): start workers either with --nproc or with torchrun, not both");
       // On several machines only the first one's launcher checks the folder:
       // the others would find rank 0 already writing it.
-      if (const char* n = std::getenv("NODE_RANK"); !n || std::string(n) == "0" || std::string(n).empty())
-        check_run_folder(*out, !resume->empty(), *force);
-      launch_workers(worker_launch(*a, g.globals, *out, *resume, *threads, *force, *nproc));
+      if (env.node_rank == 0) check_run_folder(*out, !resume->empty(), *force);
+      launch_workers(worker_launch(*a, g.globals, *out, *resume, *threads, *force, *nproc), env);
       return;
     }
-    const DistributedRank dist = [&] {
-      // Rank 0 checks the folder first: a refused folder ends the run before
-      // the others are waited for.
-      if (const char* r = std::getenv("RANK"); !r || std::string(r) == "0") check_run_folder(*out, !resume->empty(), *force);
-      return join_data_parallel(g);
-    }();
+    // Rank 0 checks the folder first: a refused folder ends the run before
+    // the others are waited for.
+    if (env.rank == 0) check_run_folder(*out, !resume->empty(), *force);
+    const DistributedRank dist = join_data_parallel(g, env);
     const bool writes = dist.rank == 0;
     std::optional<RunFolderLock> lock;
     if (writes) {

@@ -13,7 +13,6 @@
 
 #include <cerrno>
 #include <chrono>
-#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -56,15 +55,6 @@ int free_loopback_port() {
   return ntohs(a.sin_port);
 }
 
-int env_int(const char* name, int fallback) {
-  const char* v = std::getenv(name);
-  if (!v || !*v) return fallback;
-  char* end = nullptr;
-  const long x = std::strtol(v, &end, 10);
-  if (*end != '\0' || x < 0 || x > 65535) throw InputError(std::string("environment variable ") + name + "='" + v + "' is not a small integer");
-  return static_cast<int>(x);
-}
-
 // The last line of a worker's log that says what went wrong.
 std::string last_error_line(const fs::path& log) {
   std::ifstream in(log);
@@ -82,16 +72,13 @@ std::string last_error_line(const fs::path& log) {
 
 }  // namespace
 
-void launch_workers(const WorkerLaunch& w) {
-  const int nnodes = env_int("NNODES", 1), node_rank = env_int("NODE_RANK", 0);
-  if (nnodes < 1 || node_rank >= nnodes)
-    throw InputError("environment: NODE_RANK=" + std::to_string(node_rank) + " must be below NNODES=" + std::to_string(nnodes));
-  const char* addr_env = std::getenv("MASTER_ADDR");
-  if (nnodes > 1 && (!addr_env || !std::getenv("MASTER_PORT")))
+void launch_workers(const WorkerLaunch& w, const LaunchEnv& env) {
+  const int nnodes = env.nnodes, node_rank = env.node_rank;
+  if (nnodes > 1 && (env.master_addr.empty() || env.master_port == 0))
     throw InputError("--nproc on " + std::to_string(nnodes) + " machines (NNODES) needs MASTER_ADDR and MASTER_PORT: "
                      "rank 0's machine and a free port on it");
-  const std::string addr = addr_env && *addr_env ? addr_env : "127.0.0.1";
-  const int port = std::getenv("MASTER_PORT") ? env_int("MASTER_PORT", 29500) : free_loopback_port();
+  const std::string addr = env.master_addr.empty() ? "127.0.0.1" : env.master_addr;
+  const int port = env.master_port != 0 ? env.master_port : free_loopback_port();
   const int world = nnodes * w.nproc;
 
   const fs::path logs = fs::path(w.out_dir) / "ranks";

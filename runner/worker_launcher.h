@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "runner/launch_env.h"
+
 namespace flowrun {
 
 struct WorkerLaunch {
@@ -21,6 +23,6 @@ struct WorkerLaunch {
 // Waits for every worker. Returns normally when all succeeded; otherwise
 // throws InputError (the first failing worker exited 2) or RunError, naming
 // that worker, its exit status and the last error line of its log.
-void launch_workers(const WorkerLaunch& launch);
+void launch_workers(const WorkerLaunch& launch, const LaunchEnv& env);
 
 }  // namespace flowrun

@@ -138,7 +138,7 @@ EvalResult evaluate_cases(const DatasetDescription& dataset, const std::vector<s
     throw InputError(dataset.where() + "the dataset declares no labels, so there is nothing to score against");
   if (!options.save_dir.empty()) fs::create_directories(options.save_dir);
   EvalResult r;
-  bool voxel = options.voxel_metrics;
+  bool voxel = options.voxel_metrics.value_or(true);
   r.units = voxel ? "voxel" : "mm";
   // A dataset with several foreground labels (ACDC: RV, MYO, LV) is scored
   // per class, as that field reports it; a chosen label or a binary dataset
@@ -158,7 +158,7 @@ EvalResult evaluate_cases(const DatasetDescription& dataset, const std::vector<s
     if (labels.size != c.label->size)
       throw InputError("case '" + c.id + "': prediction " + shape_string(labels.size) + " and label " +
                        shape_string(c.label->size) + " differ in shape");
-    if (i == 0 && options.units_from_spacing) {
+    if (i == 0 && !options.voxel_metrics) {
       const Geometry& g = c.channels.front().geometry;
       const double lo = std::min({g.spacing[0], g.spacing[1], g.spacing[2]});
       const double hi = std::max({g.spacing[0], g.spacing[1], g.spacing[2]});

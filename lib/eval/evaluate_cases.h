@@ -6,6 +6,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,11 +27,10 @@ struct EvalOptions {
   bool lcc = false;
   // true: distances in voxels (the lineage's tables); false: physical units
   // of each case's spacing.
-  bool voxel_metrics = true;
-  // Decide from the first case instead: mm when its spacing is known and
+  // nullopt: decided from the first case, mm when its spacing is known and
   // anisotropic (coarsest axis >= 3 x the finest, nnU-Net's threshold),
   // voxels otherwise (the nodes' voxel_metrics: null).
-  bool units_from_spacing = false;
+  std::optional<bool> voxel_metrics = true;
   bool dice_only = false;        // validation during training: skip the distance metrics
   // Per channel, as data.normalize does in the training graph:
   // none | zscore | zscore_nonzero | minmax | hu_window.

@@ -22,17 +22,6 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
-int env_int(const char* name, int fallback, int lo, int hi) {
-  const char* v = std::getenv(name);
-  if (!v || !*v) return fallback;
-  char* end = nullptr;
-  const long x = std::strtol(v, &end, 10);
-  if (*end != '\0' || x < lo || x > hi)
-    throw InputError(std::string("environment variable ") + name + "='" + v + "' is not an integer in [" +
-                     std::to_string(lo) + ", " + std::to_string(hi) + "]");
-  return static_cast<int>(x);
-}
-
 bool is_loopback(const std::string& addr) {
   return addr == "127.0.0.1" || addr == "localhost" || addr == "::1" || addr.rfind("127.", 0) == 0;
 }
@@ -69,25 +58,6 @@ struct Collectives::Group {
     return gloo->barrier();
   }
 };
-
-CollectivesOptions collectives_options_from_env() {
-  CollectivesOptions o;
-  o.world_size = env_int("WORLD_SIZE", 1, 1, 65536);
-  o.rank = env_int("RANK", 0, 0, 65535);
-  o.local_rank = env_int("LOCAL_RANK", o.rank, 0, 65535);
-  if (o.rank >= o.world_size)
-    throw InputError("environment: RANK=" + std::to_string(o.rank) + " is not below WORLD_SIZE=" +
-                     std::to_string(o.world_size));
-  if (o.world_size == 1) return o;
-  const char* addr = std::getenv("MASTER_ADDR");
-  if (!addr || !*addr) throw InputError("environment: WORLD_SIZE=" + std::to_string(o.world_size) +
-                                        " but MASTER_ADDR is not set (the address of rank 0's machine)");
-  o.master_addr = addr;
-  if (!std::getenv("MASTER_PORT")) throw InputError("environment: WORLD_SIZE=" + std::to_string(o.world_size) +
-                                                    " but MASTER_PORT is not set (a free TCP port on rank 0's machine)");
-  o.master_port = env_int("MASTER_PORT", 29500, 1, 65535);
-  return o;
-}
 
 Collectives::Collectives(const CollectivesOptions& options) : options_(options), group_(std::make_unique<Group>()) {}
 Collectives::~Collectives() = default;

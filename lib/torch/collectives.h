@@ -78,9 +78,4 @@ inline Collectives* collectives_of(const NodeContext& ctx) {
   return ctx.dist.distributed() ? static_cast<Collectives*>(ctx.dist.collectives.get()) : nullptr;
 }
 
-// What a torchrun-style environment says (RANK, WORLD_SIZE, LOCAL_RANK,
-// MASTER_ADDR, MASTER_PORT), world_size 1 when WORLD_SIZE is unset or 1.
-// InputError naming the variable when one is malformed or inconsistent.
-CollectivesOptions collectives_options_from_env();
-
 }  // namespace flowrun

@@ -41,15 +41,13 @@ GradientSync::GradientSync(std::vector<at::Tensor> params, Collectives& collecti
     const at::Tensor& p0 = params_[b.params.front()];
     b.flat = at::zeros({numel}, p0.options().requires_grad(false));
   }
-  for (size_t k = 0; k < n; ++k) {
-    if (!params_[k].requires_grad()) continue;
-    hooks_.push_back(params_[k].register_hook([this, k](const at::Tensor& grad) { on_gradient(k, grad); }));
-  }
+  for (size_t k = 0; k < n; ++k)
+    if (params_[k].requires_grad())
+      hooks_.emplace_back(k, params_[k].register_hook([this, k](const at::Tensor& grad) { on_gradient(k, grad); }));
 }
 
 GradientSync::~GradientSync() {
-  for (size_t i = 0, h = 0; i < params_.size() && h < hooks_.size(); ++i)
-    if (params_[i].requires_grad()) params_[i].remove_hook(hooks_[h++]);
+  for (auto [k, handle] : hooks_) params_[k].remove_hook(handle);
 }
 
 std::string GradientSync::what(size_t b) const {

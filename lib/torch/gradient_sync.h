@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <mutex>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <ATen/ATen.h>
@@ -62,7 +63,7 @@ class GradientSync {
   size_t next_launch_ = 0;
   bool active_ = false;
   int64_t iteration_ = -1;
-  std::vector<unsigned> hooks_;
+  std::vector<std::pair<size_t, unsigned>> hooks_;  // (parameter, hook handle)
   mutable std::mutex mu_;
   int64_t steps_ = 0;
   int64_t without_gradient_ = 0;

@@ -32,10 +32,10 @@ EvalOptions eval_options(const nlohmann::json& params) {
   o.hu_window = {static_cast<float>(window.at(0)), static_cast<float>(window.at(1))};
   o.rescale = params.at("rescale").get<bool>();
   o.label = params.at("label").get<int>();
-  if (params.contains("voxel_metrics") && !params.at("voxel_metrics").is_null())
-    o.voxel_metrics = params.at("voxel_metrics").get<bool>();
-  else if (params.contains("voxel_metrics"))
-    o.units_from_spacing = true;
+  if (params.contains("voxel_metrics")) {
+    const nlohmann::json& v = params.at("voxel_metrics");
+    o.voxel_metrics = v.is_null() ? std::nullopt : std::optional<bool>(v.get<bool>());
+  }
   return o;
 }
 

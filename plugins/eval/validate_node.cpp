@@ -42,11 +42,14 @@ class ValidateNode : public Node {
     // Batch ids count from 0; the lineage validates after every `every` completed iterations.
     const bool validating = (io.id() + 1) % every_ == 0 || last;
     Collectives* dist = collectives_of(ctx);
+    const auto wait_for_rank0 = [&] {
+      if (dist) dist->barrier("the barrier after rank 0's validation at iteration " + std::to_string(iteration));
+    };
     // Data-parallel: rank 0 validates and tests (its weights are every
     // rank's); the others wait at a barrier so none runs ahead into the next
     // step's all-reduce meanwhile.
     if (dist && ctx.dist.rank != 0) {
-      if (validating) dist->barrier("the barrier after rank 0's validation at iteration " + std::to_string(iteration));
+      if (validating) wait_for_rank0();
       io.emit("out", std::move(p));
       return;
     }
@@ -63,7 +66,7 @@ class ValidateNode : public Node {
         r = evaluate_cases(dataset_, val_ids_, raw(models_), quick);
       } catch (const Cancelled&) {
         std::cerr << "flowrun: " << ctx.id << ": iteration " << iteration << ": validation cut short (stopping)\n";
-        if (dist) dist->barrier("the barrier after rank 0's validation at iteration " + std::to_string(iteration));
+        wait_for_rank0();
         io.emit("out", std::move(p));
         return;
       }
@@ -74,8 +77,7 @@ class ValidateNode : public Node {
                 << std::fixed << std::setprecision(4) << r.summary.dice.mean << " over " << r.summary.cases
                 << " cases\n";
     }
-    if (validating && dist)
-      dist->barrier("the barrier after rank 0's validation at iteration " + std::to_string(iteration));
+    if (validating) wait_for_rank0();
     if (last && test_at_end_ && !ctx.stopping()) test(ctx, iteration);
     io.emit("out", std::move(p));
   }
